@@ -1,0 +1,121 @@
+"""Benchmark one model across backends (and onnxruntime, when installed), in one process."""
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from .errors import GpuInferError
+
+
+@dataclass
+class BackendTiming:
+    backend: str
+    median_ms: float | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    runs: int = 0
+    prepare_s: float | None = None
+    nodes_on_backend: int | None = None
+    nodes_total: int | None = None
+    copies: int | None = None
+    planned_bytes: int | None = None
+    naive_bytes: int | None = None
+    max_abs_diff_vs_reference: float | None = None
+    per_node_ms: list[tuple[str, str, float]] = field(default_factory=list)
+    error: str | None = None
+
+
+def _time(fn: Callable[[], Any], runs: int, warmup: int, label: str, progress: bool) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in tqdm(range(runs), desc=label, disable=not progress, leave=False):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def _fill(t: BackendTiming, times: list[float]) -> None:
+    t.median_ms, t.min_ms, t.max_ms, t.runs = statistics.median(times), min(times), max(times), len(times)
+
+
+def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[str], precision: str,
+                runs: int, warmup: int, per_node: bool, with_onnxruntime: bool, progress: bool
+                ) -> list[BackendTiming]:
+    from .session import InferenceSession
+    results: list[BackendTiming] = []
+    reference: list[np.ndarray] | None = None
+    if with_onnxruntime:
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            ort = None
+        if ort is not None:
+            t = BackendTiming("onnxruntime")
+            sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+            reference = sess.run(None, feeds)
+            _fill(t, _time(lambda: sess.run(None, feeds), runs, warmup, "onnxruntime", progress))
+            results.append(t)
+    for name in backends:
+        t = BackendTiming(name)
+        try:
+            t0 = time.perf_counter()
+            sess = InferenceSession(model_path, backend=name, precision=precision)
+            out = sess.run(None, feeds)
+            t.prepare_s = time.perf_counter() - t0
+            placement = sess.placement()
+            t.nodes_total = len(placement)
+            t.nodes_on_backend = sum(1 for _, _, b in placement if b == name)
+            t.copies = len(sess.copies())
+            mem = sess.memory_plan()
+            t.planned_bytes, t.naive_bytes = mem.planned_bytes, mem.naive_bytes
+            if reference is not None:
+                t.max_abs_diff_vs_reference = float(max(np.max(np.abs(a.astype(np.float64) - b))
+                                                        for a, b in zip(out, reference)))
+            _fill(t, _time(lambda: sess.run(None, feeds), runs, warmup, name, progress))
+            if per_node:
+                agg: dict[tuple[str, str], list[float]] = defaultdict(list)
+                for _ in range(3):
+                    for label, where, sec in sess.profile(feeds):
+                        agg[(label, where)].append(sec * 1e3)
+                t.per_node_ms = [(label, where, statistics.median(v)) for (label, where), v in agg.items()]
+        except GpuInferError as exc:
+            t.error = f"{type(exc).__name__}: {exc}"
+        results.append(t)
+    return results
+
+
+def format_results(results: list[BackendTiming], top: int = 15) -> str:
+    ref = next((r for r in results if r.backend == "onnxruntime" and r.median_ms), None)
+    lines = [f"{'backend':12s} {'median ms':>10s} {'min':>9s} {'max':>9s} {'vs ort':>8s} "
+             f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'max|diff|':>10s}"]
+    for r in results:
+        if r.error:
+            lines.append(f"{r.backend:12s} error: {r.error}")
+            continue
+        ratio = f"{r.median_ms / ref.median_ms:7.2f}x" if ref and r is not ref else "       -"
+        here = f"{r.nodes_on_backend}/{r.nodes_total}" if r.nodes_total is not None else "-"
+        mb = (lambda b: f"{b / 2**20:9.2f}" if b is not None else "        -")
+        diff = f"{r.max_abs_diff_vs_reference:10.2e}" if r.max_abs_diff_vs_reference is not None else "         -"
+        lines.append(f"{r.backend:12s} {r.median_ms:10.3f} {r.min_ms:9.3f} {r.max_ms:9.3f} {ratio} "
+                     f"{here:>11s} {r.copies if r.copies is not None else '-':>6} {mb(r.planned_bytes)} "
+                     f"{mb(r.naive_bytes)} {diff}")
+    for r in results:
+        if r.per_node_ms:
+            total = sum(ms for _, _, ms in r.per_node_ms)
+            lines.append(f"\nper-step time on {r.backend} (top {top} of {len(r.per_node_ms)}, "
+                         f"sum {total:.2f} ms, each step finished on its own):")
+            for label, where, ms in sorted(r.per_node_ms, key=lambda x: -x[2])[:top]:
+                lines.append(f"  {ms:9.3f} ms {100 * ms / total:5.1f}%  {where:7s} {label}")
+    return "\n".join(lines)
+
+
+def results_as_dicts(results: list[BackendTiming]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in results]

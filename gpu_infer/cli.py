@@ -1,0 +1,175 @@
+"""The gpu-infer command: devices, run, bench, convert."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+
+import numpy as np
+
+from .errors import GpuInferError
+from .feeds import DEFAULT_SHAPES, default_model_path, make_feeds, parse_shapes
+
+
+def _parse_npy(specs: list[str]) -> dict[str, str]:
+    out = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            raise GpuInferError(f"bad --input {spec!r}: expected NAME=FILE.npy")
+        out[name] = path
+    return out
+
+
+def _model_and_shapes(args) -> tuple[str, dict[str, tuple[int, ...]]]:
+    shapes = parse_shapes(args.shape)
+    if args.model:
+        return args.model, shapes
+    return str(default_model_path()), {**DEFAULT_SHAPES, **shapes}
+
+
+def cmd_devices(args) -> int:
+    from .devices import format_devices, list_devices
+    statuses = list_devices()
+    if args.json:
+        from dataclasses import asdict
+        print(json.dumps([asdict(s) for s in statuses], indent=2, default=str))
+    else:
+        print(format_devices(statuses))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .session import InferenceSession
+    model, shapes = _model_and_shapes(args)
+    t0 = time.perf_counter()
+    sess = InferenceSession(model, backend=args.backend, precision=args.precision, strict=args.strict)
+    feeds, notes = make_feeds(sess.get_inputs(), shapes, _parse_npy(args.input), args.seed)
+    for note in notes:
+        print(f"note: {note}")
+    outputs = sess.run(None, feeds)
+    prepared = time.perf_counter() - t0
+    times = []
+    for _ in range(args.repeat):
+        t1 = time.perf_counter()
+        outputs = sess.run(None, feeds)
+        times.append((time.perf_counter() - t1) * 1e3)
+    print(f"model: {model}")
+    print(f"backend: {sess.backend_name} (precision {args.precision}{', strict' if args.strict else ''})")
+    for name, arr in feeds.items():
+        print(f"input  {name}: {arr.shape} {arr.dtype}")
+    for arg, arr in zip(sess.get_outputs(), outputs):
+        stats = (f" min {arr.min():.6g} max {arr.max():.6g} mean {arr.mean():.6g}"
+                 if arr.size and arr.dtype.kind in "fiu" else "")
+        print(f"output {arg.name}: {arr.shape} {arr.dtype}{stats}")
+        if arr.size <= 16:
+            print(f"       {np.array2string(arr.ravel(), precision=5)}")
+    counts = Counter(b for _, _, b in sess.placement())
+    print("placement: " + ", ".join(f"{n} node(s) on {b}" for b, n in counts.items())
+          + f"; {len(sess.copies())} copy step(s)")
+    mem = sess.memory_plan()
+    print(f"memory: planned {mem.planned_bytes / 2**20:.2f} MiB for activations "
+          f"(naive {mem.naive_bytes / 2**20:.2f} MiB), weights {mem.static_bytes / 2**20:.2f} MiB")
+    median = sorted(times)[len(times) // 2] if times else float("nan")
+    print(f"time: first run incl. pre-inference {prepared * 1e3:.1f} ms, then median {median:.2f} ms "
+          f"over {len(times)} run(s)")
+    if args.show_placement:
+        for name, op, backend in sess.placement():
+            print(f"  {backend:7s} {op:22s} {name}")
+        for label in sess.copies():
+            print(f"  {label}")
+    if args.save:
+        np.savez(args.save, **{o.name: a for o, a in zip(sess.get_outputs(), outputs)})
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import bench_model, format_results, results_as_dicts
+    from .session import InferenceSession
+    model, shapes = _model_and_shapes(args)
+    probe = InferenceSession(model, backend="cpu")
+    feeds, notes = make_feeds(probe.get_inputs(), shapes, _parse_npy(args.input), args.seed)
+    results = bench_model(model, feeds, [b for b in args.backends.split(",") if b], args.precision,
+                          args.runs, args.warmup, per_node=not args.no_per_node,
+                          with_onnxruntime=not args.no_onnxruntime, progress=not args.json)
+    if args.json:
+        print(json.dumps({"model": model, "inputs": {k: list(v.shape) for k, v in feeds.items()},
+                          "precision": args.precision, "results": results_as_dicts(results)}, indent=2))
+    else:
+        for note in notes:
+            print(f"note: {note}")
+        print(f"model: {model}; inputs: " + ", ".join(f"{k} {v.shape}" for k, v in feeds.items()))
+        print(format_results(results))
+    return 0
+
+
+def cmd_convert(args) -> int:
+    from .frontend import graph_from_onnx, load_model, save_gim, specialize
+    from .optimizer import optimize
+    graph = graph_from_onnx(load_model(args.model))
+    before = len(graph.nodes)
+    if args.shape:
+        graph = specialize(graph, parse_shapes(args.shape))
+    graph = optimize(graph)
+    save_gim(graph, args.output, fp16_weights=args.fp16_weights)
+    print(f"{args.model}: {before} nodes -> {len(graph.nodes)} after optimization; wrote {args.output}"
+          + (" (FP16 weights)" if args.fp16_weights else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gpu-infer", description="Run ONNX models on OpenCL / Vulkan GPUs.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("devices", help="every backend and precision, valid or invalid, with the reason")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_devices)
+
+    def model_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument("model", nargs="?", help="ONNX / .gim file (default: the embedded cls model)")
+        q.add_argument("--shape", action="append", default=[], help="NAME=D0,D1,... for dynamic inputs")
+        q.add_argument("--input", action="append", default=[], help="NAME=FILE.npy (else random)")
+        q.add_argument("--precision", default="fp32", help="fp32 | fp16 | auto | fp16-storage | fp16-arith")
+        q.add_argument("--seed", type=int, default=0)
+
+    r = sub.add_parser("run", help="run a model once on the best valid (or named) backend")
+    model_args(r)
+    r.add_argument("--backend", default="auto", help="auto | cpu | opencl | vulkan")
+    r.add_argument("--strict", action="store_true", help="no fallback to the CPU backend")
+    r.add_argument("--repeat", type=int, default=5, help="timed runs after the first")
+    r.add_argument("--show-placement", action="store_true", help="list each node's backend and every copy")
+    r.add_argument("--save", help="write the outputs to this .npz")
+    r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("bench", help="latency per backend, per-node times, onnxruntime side by side")
+    model_args(b)
+    b.add_argument("--backends", default="cpu,opencl,vulkan")
+    b.add_argument("--runs", type=int, default=20)
+    b.add_argument("--warmup", type=int, default=3)
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--no-per-node", action="store_true")
+    b.add_argument("--no-onnxruntime", action="store_true")
+    b.set_defaults(func=cmd_bench)
+
+    c = sub.add_parser("convert", help="optimize a model and save it as a .gim file")
+    c.add_argument("model")
+    c.add_argument("output")
+    c.add_argument("--fp16-weights", action="store_true", help="store float weights as float16")
+    c.add_argument("--shape", action="append", default=[], help="fix input shapes before optimizing")
+    c.set_defaults(func=cmd_convert)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GpuInferError as exc:
+        print(f"gpu-infer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

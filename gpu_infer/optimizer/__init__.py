@@ -1,0 +1,26 @@
+"""Graph optimizer: passes that rewrite the IR in place, run to a fixed point.
+
+Each pass module exposes ``run(graph) -> bool`` (True when it changed something).
+"""
+from __future__ import annotations
+
+from types import ModuleType
+
+from ..ir import Graph
+from . import constants, dead_code, fold_bn, identity
+
+PASSES: tuple[ModuleType, ...] = (constants, identity, fold_bn, dead_code)
+
+
+def optimize(graph: Graph, max_rounds: int = 8) -> Graph:
+    """Run every pass until none changes the graph; returns the same graph."""
+    for _ in range(max_rounds):
+        changed = False
+        for p in PASSES:
+            changed |= bool(p.run(graph))
+        if not changed:
+            break
+    return graph
+
+
+__all__ = ["optimize", "PASSES"]

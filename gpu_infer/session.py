@@ -1,0 +1,174 @@
+"""InferenceSession: the public API (onnxruntime-like).
+
+Pre-inference (shape inference and folding, optimization, placement, copies,
+memory plan, executions resized) runs once per distinct set of input shapes and
+is cached; ``run`` then replays the prepared steps.
+"""
+from __future__ import annotations
+
+import collections
+import os
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import onnx
+
+from .backends.cpu import CPU_REGISTRY
+from .errors import InputError, UnsupportedOpError
+from .frontend import graph_from_onnx, load_model
+from .ir import Graph
+from .pipeline import prepare
+from .pipeline.backend_choice import make_backends, resolve_backend, resolve_precision
+from .scheduler import probe_all
+from .pipeline.plan import MemoryPlan, Plan
+
+_ONNX_TYPE_NAMES = {np.dtype(np.float32): "tensor(float)", np.dtype(np.float64): "tensor(double)",
+                    np.dtype(np.float16): "tensor(float16)", np.dtype(np.int64): "tensor(int64)",
+                    np.dtype(np.int32): "tensor(int32)", np.dtype(np.int16): "tensor(int16)",
+                    np.dtype(np.int8): "tensor(int8)", np.dtype(np.uint8): "tensor(uint8)",
+                    np.dtype(np.uint16): "tensor(uint16)", np.dtype(np.uint32): "tensor(uint32)",
+                    np.dtype(np.uint64): "tensor(uint64)", np.dtype(np.bool_): "tensor(bool)",
+                    np.dtype(object): "tensor(string)"}
+PLAN_CACHE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class NodeArg:
+    """What get_inputs()/get_outputs() return, as in onnxruntime."""
+    name: str
+    shape: list[Any]          # ints, symbolic names (str) or None
+    type: str
+
+
+class InferenceSession:
+    """Run an ONNX model on the best (or the named) backend.
+
+    backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" | "fp16" | "auto"
+    (also "fp16-storage", "fp16-arith"); strict=True refuses to fall back to the CPU
+    backend and names every node the chosen backend cannot run.
+    """
+
+    def __init__(self, model: str | os.PathLike | bytes | onnx.ModelProto, backend: str = "auto",
+                 precision: str = "fp32", strict: bool = False, optimize_graph: bool = True):
+        self.graph: Graph = graph_from_onnx(load_model(model))
+        self.backend_name = resolve_backend(backend)
+        self.precision = precision
+        self.strict = strict
+        self.optimize_graph = optimize_graph
+        self._plans: collections.OrderedDict[tuple, Plan] = collections.OrderedDict()
+        self._check_ops_known()
+        resolve_precision(probe_all()[self.backend_name], precision)   # fail early on a bad precision
+        static = self._static_input_shapes()
+        if static is not None:
+            self._plan(static)                              # pre-inference at load time
+
+    # -- metadata ------------------------------------------------------------
+    def get_inputs(self) -> list[NodeArg]:
+        return [NodeArg(i.name, list(i.shape) if i.shape is not None else None,
+                        _ONNX_TYPE_NAMES.get(np.dtype(i.dtype), str(i.dtype))) for i in self.graph.inputs]
+
+    def get_outputs(self) -> list[NodeArg]:
+        return [NodeArg(o.name, list(o.shape) if o.shape is not None else None,
+                        _ONNX_TYPE_NAMES.get(np.dtype(o.dtype), str(o.dtype)) if o.dtype is not None else None)
+                for o in self.graph.outputs]
+
+    def placement(self, feeds: dict[str, np.ndarray] | None = None) -> list[tuple[str, str, str]]:
+        """(node name, op type, backend) for every node of the plan of `feeds`' shapes (default: last plan)."""
+        return self._plan_for(feeds).placement
+
+    def memory_plan(self, feeds: dict[str, np.ndarray] | None = None) -> MemoryPlan:
+        return self._plan_for(feeds).memory
+
+    def copies(self, feeds: dict[str, np.ndarray] | None = None) -> list[str]:
+        """Every crossing between backends in the plan, as 'copy:<tensor> <src>-><dst>'."""
+        return [s.label for s in self._plan_for(feeds).steps if s.is_copy]
+
+    # -- running -------------------------------------------------------------
+    def run(self, output_names: Sequence[str] | None, feeds: dict[str, Any]) -> list[np.ndarray]:
+        arrays = self._check_feeds(feeds)
+        plan = self._plan({k: v.shape for k, v in arrays.items()})
+        results = plan.run(arrays)
+        if output_names is None:
+            return results
+        index = {o.name: i for i, o in enumerate(self.graph.outputs)}
+        missing = [n for n in output_names if n not in index]
+        if missing:
+            raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
+        return [results[index[n]] for n in output_names]
+
+    def profile(self, feeds: dict[str, Any]) -> list[tuple[str, str, float]]:
+        """One run, step by step, each step finished before the next: (step, backend, seconds)."""
+        arrays = self._check_feeds(feeds)
+        return self._plan({k: v.shape for k, v in arrays.items()}).profile(arrays)
+
+    # -- internals -------------------------------------------------------------
+    def _check_ops_known(self) -> None:
+        unknown = sorted({(n.op_type, n.domain, n.opset) for n in self.graph.nodes
+                          if n.domain not in ("", "ai.onnx") or n.op_type not in CPU_REGISTRY})
+        if unknown:
+            names = ", ".join(f"{op} (domain '{d or 'ai.onnx'}', opset {v})" for op, d, v in unknown)
+            raise UnsupportedOpError(f"the model uses op(s) gpu_infer does not implement: {names}")
+
+    def _static_input_shapes(self) -> dict[str, tuple[int, ...]] | None:
+        shapes = {}
+        for i in self.graph.inputs:
+            if i.shape is None or not all(isinstance(d, int) and d >= 0 for d in i.shape):
+                return None
+            shapes[i.name] = tuple(i.shape)
+        return shapes
+
+    def _check_feeds(self, feeds: dict[str, Any]) -> dict[str, np.ndarray]:
+        if not isinstance(feeds, dict):
+            raise InputError(f"feeds must be a dict of input name -> array, got {type(feeds).__name__}")
+        expected = {i.name: i for i in self.graph.inputs}
+        unknown = [k for k in feeds if k not in expected]
+        if unknown:
+            raise InputError(f"unknown input name(s) {unknown}; the model's inputs are {list(expected)}")
+        missing = [k for k in expected if k not in feeds]
+        if missing:
+            raise InputError(f"missing input(s) {missing}")
+        arrays = {}
+        for name, info in expected.items():
+            value = feeds[name]
+            arr = np.asarray(value)
+            if info.dtype is not None and arr.dtype != info.dtype:
+                if arr.dtype.kind == "U" and np.dtype(info.dtype) == np.dtype(object):
+                    arr = arr.astype(object)
+                else:
+                    raise InputError(f"input {name!r} has dtype {arr.dtype}, the model expects "
+                                     f"{np.dtype(info.dtype)}")
+            if info.shape is not None:
+                if arr.ndim != len(info.shape):
+                    raise InputError(f"input {name!r} has rank {arr.ndim} (shape {arr.shape}), the model "
+                                     f"expects rank {len(info.shape)} {list(info.shape)}")
+                bad = [(k, d, s) for k, (d, s) in enumerate(zip(info.shape, arr.shape))
+                       if isinstance(d, int) and d >= 0 and d != s]
+                if bad:
+                    k, d, s = bad[0]
+                    raise InputError(f"input {name!r} has shape {arr.shape}, the model expects "
+                                     f"{list(info.shape)} (dimension {k} must be {d}, got {s})")
+            arrays[name] = np.ascontiguousarray(arr)
+        return arrays
+
+    def _plan_for(self, feeds: dict[str, np.ndarray] | None) -> Plan:
+        if feeds is not None:
+            arrays = self._check_feeds(feeds)
+            return self._plan({k: v.shape for k, v in arrays.items()})
+        if not self._plans:
+            raise InputError("the model has dynamic input shapes: pass feeds (or run once) first")
+        return next(reversed(self._plans.values()))
+
+    def _plan(self, shapes: dict[str, tuple[int, ...]]) -> Plan:
+        key = tuple(sorted((k, tuple(v)) for k, v in shapes.items()))
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plans.move_to_end(key)
+            return plan
+        plan = prepare(self.graph, {k: tuple(v) for k, v in shapes.items()},
+                       make_backends(self.backend_name, self.precision), self.strict, self.optimize_graph)
+        self._plans[key] = plan
+        if len(self._plans) > PLAN_CACHE_SIZE:
+            _, old = self._plans.popitem(last=False)
+            old.release()
+        return plan

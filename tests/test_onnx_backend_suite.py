@@ -1,0 +1,45 @@
+"""onnx's official backend suite, through gpu_infer.onnx_backend, strict (no fallback), per backend.
+
+CPU: every case whose ops are all first-wave ops. OpenCL / Vulkan: every case whose
+ops that backend claims. Cases we know we fail are excluded below with the reason
+(and listed in the README), so the pass count is an honest coverage measure.
+"""
+from __future__ import annotations
+
+import re
+
+import onnx.backend.test
+import pytest
+
+from gpu_infer.onnx_backend import GpuInferBackend
+from gpu_infer.scheduler import probe_all
+
+from suite_cases import FIRST_WAVE, cases_within, first_wave_cases
+
+# name -> why (regexes on the case name without the _cpu suffix)
+KNOWN_FAILURES: dict[str, str] = {
+}
+
+
+def _build(backend: str, names: list[str]) -> dict:
+    cls = GpuInferBackend.configure(backend=backend, precision="fp32", strict=True)
+    suite = onnx.backend.test.BackendTest(cls, f"{__name__}.{backend}")
+    for name in names:
+        suite.include(f"^{re.escape(name)}_cpu$")
+    for pattern in KNOWN_FAILURES:
+        suite.exclude(f"^{pattern}_cpu$")
+    return {f"{name}_{backend.upper()}": case for name, case in suite.test_cases.items()}
+
+
+def _registry_ops(backend: str) -> set[str]:
+    if backend == "opencl":
+        from gpu_infer.backends.opencl.registry import OPENCL_REGISTRY as reg
+    else:
+        from gpu_infer.backends.vulkan.registry import VULKAN_REGISTRY as reg
+    return set(reg.op_types())
+
+
+globals().update(_build("cpu", first_wave_cases()))
+for _gpu in ("opencl", "vulkan"):
+    if probe_all()[_gpu].valid:
+        globals().update(_build(_gpu, cases_within(_registry_ops(_gpu) & FIRST_WAVE)))
