@@ -7,6 +7,7 @@ never an exception.
 from __future__ import annotations
 
 import functools
+import importlib
 
 from .status import PRECISIONS, BackendStatus, DeviceInfo, Validity
 
@@ -22,19 +23,17 @@ def _cpu_status() -> BackendStatus:
     })
 
 
-def _guarded(backend: str, fn) -> BackendStatus:
+def _guarded(backend: str, module: str, probe: str) -> BackendStatus:
     try:
-        return fn()
+        return getattr(importlib.import_module(f"{__name__}.{module}"), probe)()
     except Exception as exc:  # a probe must never crash the caller
         return BackendStatus.invalid(backend, f"probe failed: {type(exc).__name__}: {exc}")
 
 
 @functools.lru_cache(maxsize=1)
 def probe_all() -> dict[str, BackendStatus]:
-    from .opencl_probe import probe_opencl
-    from .vulkan_probe import probe_vulkan
-    return {"vulkan": _guarded("vulkan", probe_vulkan),
-            "opencl": _guarded("opencl", probe_opencl),
+    return {"vulkan": _guarded("vulkan", "vulkan_probe", "probe_vulkan"),
+            "opencl": _guarded("opencl", "opencl_probe", "probe_opencl"),
             "cpu": _cpu_status()}
 
 
