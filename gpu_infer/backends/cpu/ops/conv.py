@@ -1,0 +1,90 @@
+"""Conv and ConvTranspose, 1-D to 3-D, grouped and depthwise, via window views and matmul."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activation import apply_activation
+from ..registry import NumpyExecution, register
+from .window import padded, spatial_params, windows
+
+
+def _bias(y: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    return y if b is None else y + b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype)
+
+
+@register("Conv")
+class Conv(NumpyExecution):
+    def compute(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        n, c = x.shape[:2]
+        m, cg = w.shape[:2]
+        kernel = list(w.shape[2:])
+        nd = len(kernel)
+        g = self.node.attr("group", 1)
+        strides, dil, pb, pe, out = spatial_params(self.node, x.shape[2:], kernel)
+        win = windows(padded(x, pb, pe), kernel, strides, dil, out)       # (n, c, *out, *k)
+        mg = m // g
+        if cg == 1 and mg == 1:
+            # depthwise: one multiply-add per kernel position, vectorized over everything else
+            y = np.zeros((n, c) + tuple(out), np.result_type(x, w))
+            wk = w.reshape(c, -1)
+            for j, pos in enumerate(np.ndindex(*kernel)):
+                y += win[(Ellipsis,) + pos] * wk[:, j].reshape((1, c) + (1,) * nd)
+        else:
+            kp, op = int(np.prod(kernel)), int(np.prod(out))
+            cols = win.reshape(n, g, cg, op, kp).transpose(1, 0, 3, 2, 4).reshape(g, n * op, cg * kp)
+            wt = w.reshape(g, mg, cg * kp).transpose(0, 2, 1)
+            y = np.matmul(cols, wt)                                           # (g, n*op, mg)
+            y = y.reshape(g, n, op, mg).transpose(1, 0, 3, 2).reshape((n, m) + tuple(out))
+        y = _bias(y.astype(x.dtype, copy=False), b)
+        return apply_activation(y, self.node.activation)
+
+
+@register("ConvTranspose")
+class ConvTranspose(NumpyExecution):
+    def _pads(self, spatial, kernel, strides, dil) -> tuple[list[int], list[int], list[int]]:
+        nd = len(spatial)
+        outpad = list(self.node.attr("output_padding") or [0] * nd)
+        full = [s * (i - 1) + op + (k - 1) * d + 1
+                for s, i, op, k, d in zip(strides, spatial, outpad, kernel, dil)]
+        shape = self.node.attr("output_shape")
+        auto = self.node.attr("auto_pad", "NOTSET")
+        if shape is not None:
+            shape = list(shape)[-nd:]
+        elif auto in ("SAME_UPPER", "SAME_LOWER"):
+            shape = [i * s for i, s in zip(spatial, strides)]
+        if shape is None:
+            pads = list(self.node.attr("pads") or [0] * (2 * nd)) if auto != "VALID" else [0] * (2 * nd)
+            return full, pads[:nd], pads[nd:]
+        total = [f - o for f, o in zip(full, shape)]
+        if auto == "SAME_UPPER":
+            begin = [t // 2 for t in total]
+        else:
+            begin = [t - t // 2 for t in total]
+        return full, begin, [t - b for t, b in zip(total, begin)]
+
+    def compute(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        n, c = x.shape[:2]
+        spatial = list(x.shape[2:])
+        kernel = list(w.shape[2:])
+        nd = len(kernel)
+        g = self.node.attr("group", 1)
+        cg, mg = c // g, w.shape[1]
+        strides = list(self.node.attr("strides") or [1] * nd)
+        dil = list(self.node.attr("dilations") or [1] * nd)
+        full, begin, end = self._pads(spatial, kernel, strides, dil)
+        sp, kp = int(np.prod(spatial)), int(np.prod(kernel))
+        xs = x.reshape(n, g, cg, sp).transpose(1, 0, 3, 2)                 # (g, n, sp, cg)
+        ws = w.reshape(g, 1, cg, mg * kp)
+        cols = np.matmul(xs, ws).reshape(g, n, *spatial, mg, *kernel)       # (g, n, *sp, mg, *k)
+        y = np.zeros((n, g, mg) + tuple(full), np.result_type(x, w))
+        for pos in np.ndindex(*kernel):
+            contrib = cols[(slice(None),) * (3 + nd) + pos]                 # (g, n, *sp, mg)
+            contrib = np.moveaxis(contrib, (0, 2 + nd), (1, 2))             # (n, g, mg, *sp)
+            dst = tuple(slice(p * d, p * d + (i - 1) * s + 1, s)
+                        for p, d, i, s in zip(pos, dil, spatial, strides))
+            y[(slice(None),) * 3 + dst] += contrib
+        y = y.reshape((n, g * mg) + tuple(full))
+        y = padded(y, [-p for p in begin], [-p for p in end])               # crop the pads
+        y = _bias(y.astype(x.dtype, copy=False), b)
+        return apply_activation(y, self.node.activation)
+

@@ -1,0 +1,68 @@
+"""Sliding windows shared by Conv and the pools: padding rules and strided window views."""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ....ir import Node
+
+
+def spatial_params(node: Node, spatial: Sequence[int], kernel: Sequence[int],
+                   ceil_mode: bool = False) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+    """strides, dilations, pads_begin, pads_end, output size for one windowed op.
+
+    With ``ceil_mode`` the last window may hang over the end; it must still start
+    inside the input or the begin padding (ONNX's rule), and pads_end grows to fit it.
+    """
+    nd = len(spatial)
+    strides = list(node.attr("strides") or [1] * nd)
+    dil = list(node.attr("dilations") or [1] * nd)
+    eff = [(k - 1) * d + 1 for k, d in zip(kernel, dil)]
+    auto = node.attr("auto_pad", "NOTSET")
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        out = [math.ceil(i / s) for i, s in zip(spatial, strides)]
+        total = [max((o - 1) * s + e - i, 0) for o, s, e, i in zip(out, strides, eff, spatial)]
+        small = [t // 2 for t in total]
+        begin = small if auto == "SAME_UPPER" else [t - h for t, h in zip(total, small)]
+        end = [t - b for t, b in zip(total, begin)]
+        return strides, dil, begin, end, out
+    if auto == "VALID":
+        begin, end = [0] * nd, [0] * nd
+    else:
+        pads = list(node.attr("pads") or [0] * (2 * nd))
+        begin, end = pads[:nd], pads[nd:]
+    out = []
+    for i, s, e, b, en in zip(spatial, strides, eff, begin, end):
+        span = i + b + en - e
+        o = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (o - 1) * s >= i + b:
+            o -= 1
+        out.append(max(o, 0))
+    return strides, dil, begin, end, out
+
+
+def padded(x: np.ndarray, begin: Sequence[int], end: Sequence[int], value: float = 0.0) -> np.ndarray:
+    """Pad the trailing len(begin) axes (negative pads crop)."""
+    lead = x.ndim - len(begin)
+    crop = (slice(None),) * lead + tuple(slice(max(-b, 0), x.shape[lead + i] - max(-e, 0))
+                                         for i, (b, e) in enumerate(zip(begin, end)))
+    width = [(0, 0)] * lead + [(max(b, 0), max(e, 0)) for b, e in zip(begin, end)]
+    return np.pad(x[crop], width, constant_values=value)
+
+
+def windows(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int], dil: Sequence[int],
+            out: Sequence[int]) -> np.ndarray:
+    """View (..., *out, *kernel) of the windows of padded `xp` (no copy)."""
+    nd = len(kernel)
+    eff = [(k - 1) * d + 1 for k, d in zip(kernel, dil)]
+    axes = tuple(range(xp.ndim - nd, xp.ndim))
+    need = [(o - 1) * s + e for o, s, e in zip(out, strides, eff)]
+    if any(n > xp.shape[a] for n, a in zip(need, axes)):    # ceil_mode overhang is handled by callers
+        raise ValueError("window overruns the padded input")
+    v = sliding_window_view(xp, eff, axis=axes)
+    lead = (slice(None),) * (xp.ndim - nd)
+    return v[lead + tuple(slice(0, o * s, s) for o, s in zip(out, strides))
+             + tuple(slice(None, None, d) for d in dil)]
