@@ -16,8 +16,8 @@ def __getattr__(name: str):
         from .devices import list_devices
         return list_devices
     if name == "onnx_backend":
-        from . import onnx_backend
-        return onnx_backend
+        import importlib
+        return importlib.import_module(f"{__name__}.onnx_backend")
     raise AttributeError(name)
 
 

@@ -22,6 +22,7 @@ from .pipeline import prepare
 from .pipeline.backend_choice import make_backends, resolve_backend, resolve_precision
 from .scheduler import probe_all
 from .pipeline.plan import MemoryPlan, Plan
+from .pipeline.value_inputs import shape_value_inputs
 
 _ONNX_TYPE_NAMES = {np.dtype(np.float32): "tensor(float)", np.dtype(np.float64): "tensor(double)",
                     np.dtype(np.float16): "tensor(float16)", np.dtype(np.int64): "tensor(int64)",
@@ -58,9 +59,10 @@ class InferenceSession:
         self.optimize_graph = optimize_graph
         self._plans: collections.OrderedDict[tuple, Plan] = collections.OrderedDict()
         self._check_ops_known()
+        self._value_inputs = shape_value_inputs(self.graph)
         resolve_precision(probe_all()[self.backend_name], precision)   # fail early on a bad precision
         static = self._static_input_shapes()
-        if static is not None:
+        if static is not None and not self._value_inputs:
             self._plan(static)                              # pre-inference at load time
 
     # -- metadata ------------------------------------------------------------
@@ -87,8 +89,7 @@ class InferenceSession:
     # -- running -------------------------------------------------------------
     def run(self, output_names: Sequence[str] | None, feeds: dict[str, Any]) -> list[np.ndarray]:
         arrays = self._check_feeds(feeds)
-        plan = self._plan({k: v.shape for k, v in arrays.items()})
-        results = plan.run(arrays)
+        results = self._plan_of(arrays).run(arrays)
         if output_names is None:
             return results
         index = {o.name: i for i, o in enumerate(self.graph.outputs)}
@@ -100,7 +101,7 @@ class InferenceSession:
     def profile(self, feeds: dict[str, Any]) -> list[tuple[str, str, float]]:
         """One run, step by step, each step finished before the next: (step, backend, seconds)."""
         arrays = self._check_feeds(feeds)
-        return self._plan({k: v.shape for k, v in arrays.items()}).profile(arrays)
+        return self._plan_of(arrays).profile(arrays)
 
     # -- internals -------------------------------------------------------------
     def _check_ops_known(self) -> None:
@@ -148,24 +149,36 @@ class InferenceSession:
                     k, d, s = bad[0]
                     raise InputError(f"input {name!r} has shape {arr.shape}, the model expects "
                                      f"{list(info.shape)} (dimension {k} must be {d}, got {s})")
-            arrays[name] = np.ascontiguousarray(arr)
+            arrays[name] = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)   # (keeps 0-d)
         return arrays
 
     def _plan_for(self, feeds: dict[str, np.ndarray] | None) -> Plan:
         if feeds is not None:
-            arrays = self._check_feeds(feeds)
-            return self._plan({k: v.shape for k, v in arrays.items()})
+            return self._plan_of(self._check_feeds(feeds))
         if not self._plans:
             raise InputError("the model has dynamic input shapes: pass feeds (or run once) first")
         return next(reversed(self._plans.values()))
 
-    def _plan(self, shapes: dict[str, tuple[int, ...]]) -> Plan:
-        key = tuple(sorted((k, tuple(v)) for k, v in shapes.items()))
+    def _plan_of(self, arrays: dict[str, np.ndarray]) -> Plan:
+        values = {k: v for k, v in arrays.items() if k in self._value_inputs}
+        return self._plan({k: v.shape for k, v in arrays.items()}, values)
+
+    def _plan(self, shapes: dict[str, tuple[int, ...]], values: dict[str, np.ndarray] | None = None) -> Plan:
+        """The plan for these input shapes (and values of shape-deciding inputs), cached."""
+        values = values or {}
+        key = (tuple(sorted((k, tuple(v)) for k, v in shapes.items())),
+               tuple(sorted((k, v.dtype.str, v.tobytes()) for k, v in values.items())))
         plan = self._plans.get(key)
         if plan is not None:
             self._plans.move_to_end(key)
             return plan
-        plan = prepare(self.graph, {k: tuple(v) for k, v in shapes.items()},
+        graph = self.graph
+        if values:
+            graph = graph.copy()
+            graph.initializers.update({k: v.copy() for k, v in values.items()})
+            graph.inputs = [i for i in graph.inputs if i.name not in values]
+            shapes = {k: v for k, v in shapes.items() if k not in values}
+        plan = prepare(graph, {k: tuple(v) for k, v in shapes.items()},
                        make_backends(self.backend_name, self.precision), self.strict, self.optimize_graph)
         self._plans[key] = plan
         if len(self._plans) > PLAN_CACHE_SIZE:

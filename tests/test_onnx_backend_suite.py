@@ -18,6 +18,10 @@ from suite_cases import FIRST_WAVE, cases_within, first_wave_cases
 
 # name -> why (regexes on the case name without the _cpu suffix)
 KNOWN_FAILURES: dict[str, str] = {
+    "test_identity_opt": "optional-typed values (onnx Optional) are not tensors; gpu_infer runs tensors only",
+    "test_identity_sequence": "sequence-typed values are not tensors; gpu_infer runs tensors only",
+    "test_training_dropout(_default)?(_mask)?": "training-mode Dropout with a non-zero ratio is random; "
+                                               "the expected values come from onnx's own RNG draw",
 }
 
 

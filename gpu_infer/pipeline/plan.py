@@ -201,17 +201,20 @@ class Plan:
         flush()
         return program
 
+    def _feed(self, feeds: dict[str, np.ndarray]) -> None:
+        """Copy feeds into the host input tensors (inputs bound as constants are skipped)."""
+        for name, tensor in self.inputs.items():
+            np.copyto(tensor.handle, feeds[name], casting="no")
+
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        for name, value in feeds.items():
-            np.copyto(self.inputs[name].handle, value, casting="no")
+        self._feed(feeds)
         for call in self._program:
             call()
         return [np.array(t.handle, copy=True) for t in self.outputs]
 
     def profile(self, feeds: dict[str, np.ndarray]) -> list[tuple[str, str, float]]:
         """Run once step by step, each bracketed and finished on its own: (label, backend, seconds)."""
-        for name, value in feeds.items():
-            np.copyto(self.inputs[name].handle, value, casting="no")
+        self._feed(feeds)
         times = []
         for step in self.steps:
             t0 = time.perf_counter()
