@@ -25,15 +25,43 @@ def test_cls_matches_onnxruntime(shape):
     assert rel_err(got, want) < 1e-4
 
 
+def text_image(h: int, w: int, seed: int = 1) -> np.ndarray:
+    """A synthetic page (dark bars on white), normalised as PaddleOCR does: the detector's
+    output on noise is all ~0, which compares nothing."""
+    rng = np.random.default_rng(seed)
+    img = np.ones((h, w, 3), np.float32)
+    for _ in range(12):
+        y, x = rng.integers(0, h - 24), rng.integers(0, w - 120)
+        bh, bw = rng.integers(8, 20), rng.integers(40, 120)
+        for k in range(x, x + bw, 9):
+            img[y:y + bh, k:k + 6] = 0.1
+    x = (img - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", [(1, 3, 640, 640), (1, 3, 320, 256)])
 def test_det_matches_onnxruntime(shape):
-    x = np.random.default_rng(1).random(shape, dtype=np.float32)
-    sess = gpu_infer.InferenceSession(DET_MODEL, backend="cpu", strict=True)
-    (got,) = sess.run(None, {"x": x})
-    (want,) = ort_run(DET_MODEL, {"x": x})
-    assert got.shape == want.shape == (1, 1) + shape[2:]
-    assert rel_err(got, want) < 1e-4
+    """The DBNet detector, compared on its logits (the input of the final Sigmoid) and its
+    probability map, against onnxruntime with its graph optimizations off.
+
+    Float32 rounding through ~200 layers moves a few probabilities near 0.5 by ~1e-4
+    (onnxruntime's own optimized and unoptimized graphs differ by 7e-4 on this input), so
+    the 1e-4 relative bound is checked on the logits and the map gets 3e-4 absolute.
+    """
+    import onnxruntime as ort
+    model = onnx.load(DET_MODEL)
+    model.graph.output.append(onnx.helper.make_tensor_value_info("p2o.Add.281", onnx.TensorProto.FLOAT, ["n", "c", "h", "w"]))
+    x = text_image(*shape[2:])
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    want_map, want_logits = ort.InferenceSession(model.SerializeToString(), so,
+                                                 providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    got_map, got_logits = gpu_infer.InferenceSession(model, backend="cpu", strict=True).run(None, {"x": x})
+    assert got_map.shape == want_map.shape == (1, 1) + shape[2:]
+    assert want_map.max() > 0.9                       # the page has text: the map is not trivial
+    assert rel_err(got_logits, want_logits) < 1e-4
+    assert np.max(np.abs(got_map - want_map)) < 3e-4
 
 
 @pytest.mark.slow

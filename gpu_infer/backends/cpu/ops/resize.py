@@ -100,7 +100,10 @@ class _Resampler(NumpyExecution):
                 off = (coords < 0) | (coords > in_size - 1)
                 outside = outside | off.reshape((-1,) + (1,) * (x.ndim - axis - 1))
             if mode == "nearest":
-                idx = np.clip(NEAREST[nearest_mode](coords), 0, in_size - 1).astype(np.int64)
+                rule = nearest_mode
+                if rule == "simple":      # opset<11: floor when enlarging, ceil when shrinking (onnxruntime)
+                    rule = "ceil" if scale < 1.0 else "floor"
+                idx = np.clip(NEAREST[rule](coords), 0, in_size - 1).astype(np.int64)
                 y = np.take(y, idx, axis=axis)
                 continue
             stretch = min(scale, 1.0) if antialias else 1.0
@@ -113,8 +116,9 @@ class _Resampler(NumpyExecution):
             y = np.moveaxis(moved @ mat.T, -1, axis)
         if outside.ndim:
             y = np.where(outside, at("extrapolation_value", 0.0), y)
-        if x.dtype.kind in "iu":
-            y = np.round(y)
+        if x.dtype.kind in "iu":      # cubic overshoot must not wrap around
+            info = np.iinfo(x.dtype)
+            y = np.clip(np.round(y), info.min, info.max)
         return np.asarray(y).astype(x.dtype, copy=False)
 
 
@@ -125,7 +129,7 @@ class Resize(_Resampler):
         at = self.node.attr
         if self.node.opset < 11:               # Resize-10: (X, scales)
             scales, roi = roi, None
-            coord_mode, nearest_mode = "asymmetric", "floor"
+            coord_mode, nearest_mode = "asymmetric", "simple"
         else:
             coord_mode = at("coordinate_transformation_mode", "half_pixel")
             nearest_mode = at("nearest_mode", "round_prefer_floor")
@@ -158,9 +162,17 @@ class Resize(_Resampler):
 
 @register("Upsample")
 class Upsample(_Resampler):
+    """Upsample-1 (height_scale/width_scale), -7 (scales attribute), -9 (scales input)."""
+
     def compute(self, x: np.ndarray, scales: np.ndarray | None = None) -> np.ndarray:
-        s = [float(v) for v in (np.asarray(scales).reshape(-1) if scales is not None else self.node.attr("scales"))]
+        at = self.node.attr
+        if scales is not None:
+            s = [float(v) for v in np.asarray(scales).reshape(-1)]
+        elif at("scales") is not None:
+            s = [float(v) for v in at("scales")]
+        else:
+            s = [1.0] * (x.ndim - 2) + [float(at("height_scale", 1.0)), float(at("width_scale", 1.0))]
         mode = self.node.attr("mode", "nearest")
         mode = "linear" if mode in ("linear", "bilinear") else mode
         sizes = [int(math.floor(d * k)) for d, k in zip(x.shape, s)]
-        return self.resample(x, sizes, s, None, mode, "asymmetric", "floor")
+        return self.resample(x, sizes, s, None, mode, "asymmetric", "simple")

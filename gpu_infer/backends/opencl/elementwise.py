@@ -1,0 +1,67 @@
+"""Relu and broadcasting Add on OpenCL (cl_kernels/elementwise.cl)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Execution, Tensor
+from ..gpu_common import broadcast_table, float_tensors
+from .registry import register
+
+WORK_GROUP = 64
+
+
+def _global_size(n: int) -> tuple[int]:
+    return (max(-(-n // WORK_GROUP), 1) * WORK_GROUP,)
+
+
+class CLElementwise(Execution):
+    """Binds its kernel's arguments once in on_resize; on_execute only enqueues."""
+    kernel_name = ""
+    options: list[str] = []
+
+    @classmethod
+    def supports(cls, node, inputs, outputs) -> bool:
+        return float_tensors(inputs) and float_tensors(outputs)
+
+    def on_resize(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
+        rt = self.backend.rt
+        program = rt.program("elementwise", self.backend.build_options + self.options)
+        self.kernel = rt.cl.Kernel(program, self.kernel_name)
+        self.n = outputs[0].size
+        self.kernel.set_args(*self.arguments(inputs, outputs))
+
+    def arguments(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> list:
+        raise NotImplementedError
+
+    def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
+        if self.n:
+            self.backend.rt.cl.enqueue_nd_range_kernel(self.backend.rt.queue, self.kernel,
+                                                       _global_size(self.n), (WORK_GROUP,))
+
+
+@register("Relu")
+class CLRelu(CLElementwise):
+    kernel_name = "relu"
+
+    def arguments(self, inputs, outputs) -> list:
+        x, y = inputs[0].handle, outputs[0].handle
+        return [x.buffer, np.int32(x.offset), y.buffer, np.int32(y.offset), np.int32(self.n)]
+
+
+@register("Add")
+class CLBinary(CLElementwise):
+    kernel_name = "binary"
+    options = ["-DOP_ADD"]
+
+    @classmethod
+    def supports(cls, node, inputs, outputs) -> bool:
+        legacy = node.opset < 7 and node.attr("broadcast", 0)     # old axis-broadcast rule
+        return not legacy and super().supports(node, inputs, outputs)
+
+    def arguments(self, inputs, outputs) -> list:
+        a, b, y = inputs[0], inputs[1], outputs[0]
+        table = broadcast_table(y.shape, a.shape, b.shape)
+        cl, rt = self.backend.rt.cl, self.backend.rt
+        self.table = cl.Buffer(rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=table)
+        return [a.handle.buffer, np.int32(a.handle.offset), b.handle.buffer, np.int32(b.handle.offset),
+                y.handle.buffer, np.int32(y.handle.offset), self.table, np.int32(self.n)]
