@@ -58,7 +58,7 @@ def test_constant_operand_is_uploaded_once(backend):
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     (y,) = sess.run(None, {"x": x})
     np.testing.assert_allclose(y, x + np.array([1.0, -2.0, 0.5], np.float32))
-    assert sess.memory_plan().static > 0
+    assert sess.memory_plan().static_bytes > 0
     assert sess.copies() == [f"copy:x cpu->{backend}", f"copy:y {backend}->cpu"]
 
 
@@ -72,3 +72,30 @@ def test_tensor_too_large_for_the_device(backend, monkeypatch):
     with pytest.raises(DeviceError, match="MiB"):
         gpu_infer.InferenceSession(model((64, 64), (64, 64)), backend=backend, strict=True)
     assert st.valid
+
+
+@pytest.mark.vulkan
+def test_vulkan_records_once_and_resubmits(monkeypatch):
+    need("vulkan")
+    from gpu_infer.backends.vulkan import VulkanBackend
+    recorded = []
+    original = VulkanBackend._record
+    monkeypatch.setattr(VulkanBackend, "_record", lambda self, cmds: recorded.append(len(cmds)) or original(self, cmds))
+    sess = gpu_infer.InferenceSession(model((2, 3, 4, 5), (3, 1, 1)), backend="vulkan", strict=True)
+    a = np.ones((2, 3, 4, 5), np.float32)
+    for k in range(3):
+        (y,) = sess.run(None, {"a": a * k, "b": np.full((3, 1, 1), -1, np.float32)})
+        np.testing.assert_allclose(y, np.maximum(a * k - 1, 0))
+    assert recorded == [2]          # one command buffer with both dispatches, recorded on the first run
+
+
+def test_probe_reports_capabilities():
+    st = probe_all()
+    if st["opencl"].valid:
+        props = st["opencl"].device.properties
+        assert props["compute_units"] > 0 and props["max_work_group_size"] > 0 and props["local_mem_bytes"] > 0
+        assert st["opencl"].precisions["fp16-arith"].valid == props["cl_khr_fp16"]
+    if st["vulkan"].valid:
+        props = st["vulkan"].device.properties
+        assert props["subgroup_size"] > 0 and props["max_storage_buffer_range"] > 0
+        assert st["vulkan"].precisions["fp16-storage"].valid == props["storageBuffer16BitAccess"]

@@ -1,0 +1,6 @@
+"""Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/). Walking skeleton:
+Relu and broadcasting Add."""
+from .backend import VulkanBackend
+from .registry import VULKAN_REGISTRY
+
+__all__ = ["VulkanBackend", "VULKAN_REGISTRY"]

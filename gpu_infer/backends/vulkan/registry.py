@@ -1,0 +1,7 @@
+"""The Vulkan backend's op registry: op type -> execution class."""
+from __future__ import annotations
+
+from ..base import OpRegistry
+
+VULKAN_REGISTRY = OpRegistry("vulkan")
+register = VULKAN_REGISTRY.register

@@ -1,0 +1,105 @@
+"""Vulkan capability probe: physical devices, 16-bit features, limits, subgroup size."""
+from __future__ import annotations
+
+from typing import Any
+
+from .status import BackendStatus, DeviceInfo, Validity
+
+_TYPE_NAMES = {1: "GPU", 2: "GPU", 3: "GPU", 4: "CPU"}     # integrated, discrete, virtual, cpu
+_TYPE_RANK = {2: 0, 1: 1, 3: 2, 4: 3}
+API_VERSION = (1, 1, 0)
+
+
+def _version(v: int) -> str:
+    return f"{v >> 22}.{(v >> 12) & 0x3FF}.{v & 0xFFF}"
+
+
+def create_instance(vk: Any) -> Any:
+    app = vk.VkApplicationInfo(sType=vk.VK_STRUCTURE_TYPE_APPLICATION_INFO, pApplicationName="gpu_infer",
+                               applicationVersion=1, pEngineName="gpu_infer", engineVersion=1,
+                               apiVersion=vk.VK_MAKE_VERSION(*API_VERSION))
+    info = vk.VkInstanceCreateInfo(sType=vk.VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, pApplicationInfo=app)
+    return vk.vkCreateInstance(info, None)
+
+
+def feature_chain(vk: Any) -> tuple[Any, Any, Any]:
+    """(VkPhysicalDeviceFeatures2, 16-bit storage, float16/int8) linked through pNext."""
+    f16 = vk.VkPhysicalDeviceShaderFloat16Int8Features(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES)
+    s16 = vk.VkPhysicalDevice16BitStorageFeatures(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, pNext=f16)
+    return vk.VkPhysicalDeviceFeatures2(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, pNext=s16), s16, f16
+
+
+def compute_queue_family(vk: Any, phys: Any) -> int | None:
+    for i, q in enumerate(vk.vkGetPhysicalDeviceQueueFamilyProperties(phys)):
+        if q.queueFlags & vk.VK_QUEUE_COMPUTE_BIT and q.queueCount > 0:
+            return i
+    return None
+
+
+def _describe(vk: Any, phys: Any, index: int) -> DeviceInfo | None:
+    props = vk.vkGetPhysicalDeviceProperties(phys)
+    family = compute_queue_family(vk, phys)
+    if family is None:
+        return None
+    f2, s16, f16 = feature_chain(vk)
+    vk.vkGetPhysicalDeviceFeatures2(phys, f2)
+    sub = vk.VkPhysicalDeviceSubgroupProperties(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES)
+    vk.vkGetPhysicalDeviceProperties2(phys, vk.VkPhysicalDeviceProperties2(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, pNext=sub))
+    lim = props.limits
+    mem = vk.vkGetPhysicalDeviceMemoryProperties(phys)
+    return DeviceInfo(
+        backend="vulkan", name=props.deviceName, vendor=f"0x{props.vendorID:04x}",
+        driver=str(props.driverVersion), device_type=_TYPE_NAMES.get(props.deviceType, "OTHER"),
+        platform=f"Vulkan {_version(props.apiVersion)}",
+        properties={
+            "device_index": index, "queue_family": family, "vk_device_type": int(props.deviceType),
+            "api_version": _version(props.apiVersion),
+            "shaderFloat16": bool(f16.shaderFloat16),
+            "storageBuffer16BitAccess": bool(s16.storageBuffer16BitAccess),
+            "subgroup_size": int(sub.subgroupSize),
+            "max_compute_work_group_invocations": int(lim.maxComputeWorkGroupInvocations),
+            "max_compute_work_group_size": [int(v) for v in lim.maxComputeWorkGroupSize],
+            "max_compute_work_group_count": [int(v) for v in lim.maxComputeWorkGroupCount],
+            "max_storage_buffer_range": int(lim.maxStorageBufferRange),
+            "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
+            "max_push_constants_size": int(lim.maxPushConstantsSize),
+            "heap_bytes": [int(mem.memoryHeaps[i].size) for i in range(mem.memoryHeapCount)],
+        })
+
+
+def probe_vulkan() -> BackendStatus:
+    try:
+        import vulkan as vk
+    except OSError as exc:
+        return BackendStatus.invalid("vulkan", f"the Vulkan loader libvulkan.so.1 is missing (Debian: "
+                                               f"libvulkan1): {exc}")
+    except Exception as exc:   # noqa: BLE001
+        return BackendStatus.invalid("vulkan", f"the vulkan package cannot be imported: {exc}")
+    try:
+        instance = create_instance(vk)
+    except Exception as exc:   # noqa: BLE001  (VkErrorIncompatibleDriver when no ICD is installed)
+        return BackendStatus.invalid("vulkan", f"no Vulkan driver (is an ICD such as mesa-vulkan-drivers "
+                                               f"installed?): {type(exc).__name__} {exc}")
+    try:
+        physical = vk.vkEnumeratePhysicalDevices(instance)
+        found = [(d, p) for d, p in ((_describe(vk, p, i), p) for i, p in enumerate(physical)) if d]
+    finally:
+        vk.vkDestroyInstance(instance, None)
+    if not found:
+        return BackendStatus.invalid("vulkan", "no Vulkan physical device with a compute queue")
+    devices = sorted((d for d, _ in found), key=lambda d: _TYPE_RANK.get(d.properties["vk_device_type"], 9))
+    best = devices[0].properties
+    s16, f16 = best["storageBuffer16BitAccess"], best["shaderFloat16"]
+    precisions = {
+        "fp32": Validity(True, "float32 storage buffers and arithmetic"),
+        "fp16-storage": Validity(s16, "storageBuffer16BitAccess present, float arithmetic" if s16
+                                 else "device lacks storageBuffer16BitAccess (VK_KHR_16bit_storage)"),
+        "fp16-arith": Validity(s16 and f16, "shaderFloat16 and 16-bit storage present" if s16 and f16
+                               else "device lacks shaderFloat16" if s16 else
+                               "device lacks storageBuffer16BitAccess"),
+    }
+    return BackendStatus("vulkan", True, f"{devices[0].name} ({devices[0].platform})", devices=devices,
+                         precisions=precisions)
