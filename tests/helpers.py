@@ -23,3 +23,17 @@ def ort_run(model_path_or_bytes, feeds):
     src = str(model_path_or_bytes) if isinstance(model_path_or_bytes, Path) else model_path_or_bytes
     sess = ort.InferenceSession(src, providers=["CPUExecutionProvider"])
     return sess.run(None, feeds)
+
+
+def text_image(h: int, w: int, seed: int = 1) -> np.ndarray:
+    """A synthetic page (dark bars on white), normalised as PaddleOCR does: the detector's
+    output on noise is all ~0, which compares nothing."""
+    rng = np.random.default_rng(seed)
+    img = np.ones((h, w, 3), np.float32)
+    for _ in range(12):
+        y, x = rng.integers(0, h - 24), rng.integers(0, w - 120)
+        bh, bw = rng.integers(8, 20), rng.integers(40, 120)
+        for k in range(x, x + bw, 9):
+            img[y:y + bh, k:k + 6] = 0.1
+    x = (img - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])

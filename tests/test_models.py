@@ -9,7 +9,7 @@ import onnx
 import pytest
 
 import gpu_infer
-from helpers import CLS_MODEL, DET_MODEL, ort_run, rel_err
+from helpers import CLS_MODEL, DET_MODEL, ort_run, rel_err, text_image
 
 LIGHT_DIR = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
 LIGHT_MODELS = sorted(glob.glob(os.path.join(LIGHT_DIR, "light_*.onnx")))
@@ -23,20 +23,6 @@ def test_cls_matches_onnxruntime(shape):
     (want,) = ort_run(CLS_MODEL, {"x": x})
     assert got.shape == want.shape == (shape[0], 2)
     assert rel_err(got, want) < 1e-4
-
-
-def text_image(h: int, w: int, seed: int = 1) -> np.ndarray:
-    """A synthetic page (dark bars on white), normalised as PaddleOCR does: the detector's
-    output on noise is all ~0, which compares nothing."""
-    rng = np.random.default_rng(seed)
-    img = np.ones((h, w, 3), np.float32)
-    for _ in range(12):
-        y, x = rng.integers(0, h - 24), rng.integers(0, w - 120)
-        bh, bw = rng.integers(8, 20), rng.integers(40, 120)
-        for k in range(x, x + bw, 9):
-            img[y:y + bh, k:k + 6] = 0.1
-    x = (img - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
-    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
 
 
 @pytest.mark.slow

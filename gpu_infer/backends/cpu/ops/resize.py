@@ -50,6 +50,18 @@ NEAREST: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+def snap_halves(coords: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Move coordinates within eps of a multiple of 0.5 onto it.
+
+    A scale such as 0.6 is not exact in float32, so an exact tie of the real
+    arithmetic lands just below or above the integer (or half) that floor/ceil/round
+    then decide on; float32 runtimes (onnxruntime, GPU kernels) round it back onto
+    the tie. Snapping makes the nearest choice independent of that noise.
+    """
+    halves = np.round(coords * 2.0) / 2.0
+    return np.where(np.abs(coords - halves) <= eps * np.maximum(1.0, np.abs(coords)), halves, coords)
+
+
 def _cubic(a: float) -> Callable[[np.ndarray], np.ndarray]:
     def kernel(t: np.ndarray) -> np.ndarray:
         t = np.abs(t)
@@ -103,7 +115,7 @@ class _Resampler(NumpyExecution):
                 rule = nearest_mode
                 if rule == "simple":      # opset<11: floor when enlarging, ceil when shrinking (onnxruntime)
                     rule = "ceil" if scale < 1.0 else "floor"
-                idx = np.clip(NEAREST[rule](coords), 0, in_size - 1).astype(np.int64)
+                idx = np.clip(NEAREST[rule](snap_halves(coords)), 0, in_size - 1).astype(np.int64)
                 y = np.take(y, idx, axis=axis)
                 continue
             stretch = min(scale, 1.0) if antialias else 1.0
