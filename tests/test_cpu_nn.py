@@ -469,6 +469,9 @@ def test_resize_random(case: dict) -> None:
         case["scales"] = None
     if case["attrs"]["mode"] == "nearest":
         assume(not _near_tie(case))
+    if case["roi"] is not None:     # onnxruntime skips the crop when no axis changes size
+        out = case["sizes"] if case["sizes"] is not None else np.floor(np.array(case["shape"]) * case["scales"])
+        assume(list(out) != list(case["shape"]))
     empty = np.zeros(0, np.float32)
     roi = case["roi"] if case["roi"] is not None else empty
     scales = case["scales"] if case["scales"] is not None else empty
