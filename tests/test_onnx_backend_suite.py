@@ -24,13 +24,20 @@ KNOWN_FAILURES: dict[str, str] = {
                                                "the expected values come from onnx's own RNG draw",
 }
 
+# The GPU walking skeletons run float32 tensors only (stored as fp32 or fp16); integer
+# cases of the ops they claim are refused in strict mode, as they should be.
+GPU_KNOWN_FAILURES: dict[str, str] = {
+    "test_add_u?int(8|16|32|64)": "skeleton kernels are float32-only; integer Add runs on the CPU backend",
+    "test_operator_add.*_broadcast": "float64 (double) tensors; skeleton kernels are float32-only",
+}
+
 
 def _build(backend: str, names: list[str]) -> dict:
     cls = GpuInferBackend.configure(backend=backend, precision="fp32", strict=True)
     suite = onnx.backend.test.BackendTest(cls, f"{__name__}.{backend}")
     for name in names:
         suite.include(f"^{re.escape(name)}_cpu$")
-    for pattern in KNOWN_FAILURES:
+    for pattern in list(KNOWN_FAILURES) + (list(GPU_KNOWN_FAILURES) if backend != "cpu" else []):
         suite.exclude(f"^{pattern}_cpu$")
     return {f"{name}_{backend.upper()}": case for name, case in suite.test_cases.items()}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Execution, Tensor
-from ..gpu_common import broadcast_table, float_tensors
+from ..gpu_common import binary_input_shape, broadcast_table, float_tensors
 from .registry import register
 
 WORK_GROUP = 64
@@ -53,14 +53,9 @@ class CLBinary(CLElementwise):
     kernel_name = "binary"
     options = ["-DOP_ADD"]
 
-    @classmethod
-    def supports(cls, node, inputs, outputs) -> bool:
-        legacy = node.opset < 7 and node.attr("broadcast", 0)     # old axis-broadcast rule
-        return not legacy and super().supports(node, inputs, outputs)
-
     def arguments(self, inputs, outputs) -> list:
         a, b, y = inputs[0], inputs[1], outputs[0]
-        table = broadcast_table(y.shape, a.shape, b.shape)
+        table = broadcast_table(y.shape, a.shape, binary_input_shape(self.node, a.shape, b.shape))
         cl, rt = self.backend.rt.cl, self.backend.rt
         self.table = cl.Buffer(rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=table)
         return [a.handle.buffer, np.int32(a.handle.offset), b.handle.buffer, np.int32(b.handle.offset),

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Execution, Tensor
-from ..gpu_common import broadcast_table, float_tensors
+from ..gpu_common import binary_input_shape, broadcast_table, float_tensors
 from .context import LOCAL_SIZE
 from .registry import register
 
@@ -58,11 +58,7 @@ class VKRelu(VKElementwise):
 class VKAdd(VKElementwise):
     stem = "binary_add"
 
-    @classmethod
-    def supports(cls, node, inputs, outputs) -> bool:
-        legacy = node.opset < 7 and node.attr("broadcast", 0)     # old axis-broadcast rule
-        return not legacy and super().supports(node, inputs, outputs)
-
     def push_constants(self, inputs, outputs) -> np.ndarray:
         y = outputs[0]
-        return np.concatenate([[y.size], broadcast_table(y.shape, inputs[0].shape, inputs[1].shape)]).astype(np.int32)
+        return np.concatenate([[y.size], broadcast_table(y.shape, inputs[0].shape,
+                                                           binary_input_shape(self.node, inputs[0].shape, inputs[1].shape))]).astype(np.int32)

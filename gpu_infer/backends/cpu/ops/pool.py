@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ....ir import Node
 from ..registry import NumpyExecution, register
 from .window import padded, spatial_params, windows
 
 
-def _pool_windows(node, x: np.ndarray, fill: float):
-    """Windows over x padded with `fill` (ceil_mode overhang included), plus the layout."""
+def _pool_windows(node: Node, x: np.ndarray, fill: float) -> tuple[np.ndarray, int, tuple]:
+    """Windows (n, c, *out, *kernel) over x padded with `fill` (ceil_mode overhang included),
+    the spatial rank, and (kernel, strides, dilations, pads_begin, pads_end, out)."""
     kernel = list(node.attr("kernel_shape"))
     nd = len(kernel)
     strides, dil, pb, pe, out = spatial_params(node, x.shape[2:], kernel, bool(node.attr("ceil_mode", 0)))

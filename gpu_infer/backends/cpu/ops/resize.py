@@ -109,7 +109,8 @@ class _Resampler(NumpyExecution):
             span = (float(roi[axis]), float(roi[axis + x.ndim])) if roi is not None and roi.size else (0.0, 1.0)
             coords = source_coords(coord_mode, out_size, in_size, scale, span)
             if coord_mode == "tf_crop_and_resize":
-                off = (coords < 0) | (coords > in_size - 1)
+                eps = 1e-5 * max(1, in_size)       # float noise of the roi must not flip an edge sample
+                off = (coords < -eps) | (coords > in_size - 1 + eps)
                 outside = outside | off.reshape((-1,) + (1,) * (x.ndim - axis - 1))
             if mode == "nearest":
                 rule = nearest_mode
