@@ -9,11 +9,12 @@ from .window import padded, spatial_params, windows
 
 
 def _pool_windows(node: Node, x: np.ndarray, fill: float) -> tuple[np.ndarray, int, tuple]:
-    """Windows (n, c, *out, *kernel) over x padded with `fill` (ceil_mode overhang included),
-    the spatial rank, and (kernel, strides, dilations, pads_begin, pads_end, out)."""
+    """Windows (n, c, *out, *kernel) over x padded with `fill` (ceil_mode overhang
+    included), the spatial rank, and (kernel, strides, dilations, pads_begin, pads_end, out)."""
     kernel = list(node.attr("kernel_shape"))
     nd = len(kernel)
-    strides, dil, pb, pe, out = spatial_params(node, x.shape[2:], kernel, bool(node.attr("ceil_mode", 0)))
+    ceil = bool(node.attr("ceil_mode", 0))
+    strides, dil, pb, pe, out = spatial_params(node, x.shape[2:], kernel, ceil)
     eff = [(k - 1) * d + 1 for k, d in zip(kernel, dil)]
     # grow the end padding so a ceil_mode window that hangs over the end fits
     pe2 = [max(e, (o - 1) * s + f - i - b) for e, o, s, f, i, b in zip(pe, out, strides, eff, x.shape[2:], pb)]
@@ -78,7 +79,8 @@ def _spatial_axes(x: np.ndarray) -> tuple[int, ...]:
 @register("GlobalAveragePool")
 class GlobalAveragePool(NumpyExecution):
     def compute(self, x: np.ndarray) -> np.ndarray:
-        return x.mean(axis=_spatial_axes(x), keepdims=True, dtype=np.float64 if x.dtype == np.float16 else None).astype(x.dtype)
+        acc = np.float64 if x.dtype == np.float16 else None
+        return x.mean(axis=_spatial_axes(x), keepdims=True, dtype=acc).astype(x.dtype)
 
 
 @register("GlobalMaxPool")

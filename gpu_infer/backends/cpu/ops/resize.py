@@ -28,7 +28,9 @@ def source_coords(mode: str, out_size: int, in_size: int, scale: float,
     if mode == "pytorch_half_pixel":
         return (o + 0.5) / scale - 0.5 if out_size > 1 else np.zeros(out_size)
     if mode == "align_corners":
-        length = in_size * scale                  # unfloored, as the spec's reference does
+        # unfloored in*scale, as onnx's reference (and the official cases); onnxruntime
+        # divides by the integer output size - 1 instead
+        length = in_size * scale
         return o * (in_size - 1) / (length - 1) if length > 1 else np.zeros(out_size)
     if mode == "asymmetric":
         return o / scale
@@ -106,7 +108,9 @@ class _Resampler(NumpyExecution):
             in_size = x.shape[axis]
             if out_size == in_size and scale == 1.0 and coord_mode != "tf_crop_and_resize":
                 continue
-            span = (float(roi[axis]), float(roi[axis + x.ndim])) if roi is not None and roi.size else (0.0, 1.0)
+            span = (0.0, 1.0)
+            if roi is not None and roi.size:
+                span = (float(roi[axis]), float(roi[axis + x.ndim]))
             coords = source_coords(coord_mode, out_size, in_size, scale, span)
             if coord_mode == "tf_crop_and_resize":
                 eps = 1e-5 * max(1, in_size)       # float noise of the roi must not flip an edge sample
