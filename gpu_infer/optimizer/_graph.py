@@ -1,9 +1,20 @@
 """Small graph queries and edits shared by the optimizer passes and specialize()."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..ir import Graph, Node
+
+
+def rewrite_each(graph: Graph, op_type: str, rewrite: Callable[[Graph, Node], bool]) -> bool:
+    """Apply `rewrite` to every default-domain `op_type` node; True if any call changed the graph."""
+    changed = False
+    for node in list(graph.nodes):
+        if node.op_type == op_type and not node.domain and node in graph.nodes:
+            changed |= rewrite(graph, node)
+    return changed
 
 
 def subgraph_refs(graph: Graph) -> set[str]:

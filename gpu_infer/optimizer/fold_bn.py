@@ -9,17 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Node
-from ._graph import constant, fresh_name, replace_output, sole_consumer, used_names
+from ._graph import constant, fresh_name, replace_output, rewrite_each, sole_consumer, used_names
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm")
 
 
 def run(graph: Graph) -> bool:
-    changed = False
-    for bn in list(graph.nodes):
-        if bn.op_type == "BatchNormalization" and not bn.domain and _fold(graph, bn):
-            changed = True
-    return changed
+    return rewrite_each(graph, "BatchNormalization", _fold)
 
 
 def _bn_affine(graph: Graph, bn: Node) -> tuple[np.ndarray, np.ndarray] | None:

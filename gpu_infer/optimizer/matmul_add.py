@@ -3,15 +3,11 @@ W a 2-D constant, C a constant that broadcasts to the [M, N] result (unidirectio
 from __future__ import annotations
 
 from ..ir import Graph, Node
-from ._graph import constant, known_shape, replace_output, sole_consumer
+from ._graph import constant, known_shape, replace_output, rewrite_each, sole_consumer
 
 
 def run(graph: Graph) -> bool:
-    changed = False
-    for mm in list(graph.nodes):
-        if mm.op_type == "MatMul" and not mm.domain and _fuse(graph, mm):
-            changed = True
-    return changed
+    return rewrite_each(graph, "MatMul", _fuse)
 
 
 def _fuse(graph: Graph, mm: Node) -> bool:
