@@ -35,7 +35,10 @@ def main() -> None:
              f"Machine: {platform.machine()}, {platform.processor() or platform.system()}; "
              f"devices: " + "; ".join(f"{b}: {n}" for b, n in device_names.items()), "",
              "Ratios are our median latency over onnxruntime's (CPU provider) measured in the same run.",
-             "A GPU backend that lacks an op falls back to the CPU backend per node (see 'nodes here').", ""]
+             "A GPU backend that lacks an op falls back to the CPU backend per node ('nodes on backend').",
+             "The OpenCL and Vulkan backends are still walking skeletons (Add and Relu only), so their rows",
+             "measure the fallback and copy overhead of a mixed plan, not GPU kernels; on CPU-emulated",
+             "devices (PoCL, lavapipe) the NumPy backend is the one `backend=\"auto\"` picks.", ""]
     blob = {}
     for label, path, shapes in MODELS:
         feeds, _ = make_feeds(InferenceSession(str(path), backend="cpu").get_inputs(), shapes, {})
