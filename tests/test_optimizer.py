@@ -8,7 +8,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import gpu_infer
 from gpu_infer.frontend import graph_from_onnx, load_model
-from gpu_infer.optimizer import fold_bn, fuse_activation, identity, matmul_add, dead_code, optimize
+from gpu_infer.optimizer import conv_bias, dead_code, fold_bn, fuse_activation, identity, matmul_add, optimize
 from helpers import CLS_MODEL, DET_MODEL, ort_run, rel_err, text_image
 
 RNG = np.random.default_rng(0)
@@ -143,3 +143,13 @@ def test_convert_roundtrip_keeps_fusions(tmp_path):
     (a,) = gpu_infer.InferenceSession(str(out), backend="cpu").run(None, {"x": x})
     (b,) = gpu_infer.InferenceSession(CLS_MODEL, backend="cpu").run(None, {"x": x})
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("c_shape,folded", [([1, 4, 1, 1], True), ([4, 1, 1], True), ([6], False), ([1, 4, 6, 6], False)])
+def test_conv_bias_add_folded(c_shape, folded):
+    nodes = [helper.make_node("Conv", ["x", "w"], ["t"], pads=[1, 1, 1, 1]), helper.make_node("Add", ["t", "c"], ["u"]),
+             helper.make_node("Relu", ["u"], ["y"])]
+    model = build(nodes, [const("w", [4, 3, 3, 3]), const("c", c_shape)], [1, 3, 6, 6], None)
+    ops, _ = ops_after(model, conv_bias, fuse_activation)
+    assert ops == (["Conv"] if folded else ["Conv", "Add", "Relu"])
+    same_numbers(model, RNG.standard_normal((1, 3, 6, 6)).astype(np.float32))
