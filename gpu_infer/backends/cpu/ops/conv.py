@@ -34,8 +34,12 @@ class Conv(NumpyExecution):
         strides, dil, pb, pe, out = spatial_params(self.node, x.shape[2:], kernel)
         acc = compute_dtype(x, w)
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
-        win = windows(padded(x, pb, pe), kernel, strides, dil, out)       # (n, c, *out, *k)
         mg = m // g
+        if all(k == 1 for k in kernel) and all(s == 1 for s in strides) and not any(pb) and not any(pe):
+            # pointwise (1x1): a (grouped) matmul straight on the input, no window copy
+            y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, -1))
+            return _finish(self.node, y.reshape((n, m) + tuple(out)), b, dtype)
+        win = windows(padded(x, pb, pe), kernel, strides, dil, out)       # (n, c, *out, *k)
         if cg == 1 and mg == 1:
             # depthwise: one multiply-add per kernel position, vectorized over everything else
             y = np.zeros((n, c) + tuple(out), acc)
