@@ -177,6 +177,21 @@ def test_conv_dtypes_session(dtype: type, opset: int) -> None:
           strides=[2, 1], dilations=[1, 2])
 
 
+@pytest.mark.parametrize("x,w,attrs", [
+    # many input channels per output: one GEMM per tap, accumulated
+    ((2, 16, 11, 9), (6, 8, 3, 3), dict(group=2, strides=[2, 3], dilations=[2, 1], pads=[1, 2, 0, 1])),
+    # few input channels per output: tap columns gathered, then one GEMM
+    ((1, 3, 13, 12), (16, 3, 5, 3), dict(strides=[2, 2], pads=[2, 1, 2, 1])),
+    # depthwise with stride and dilation (several phase planes)
+    ((1, 6, 10, 11), (6, 1, 3, 3), dict(group=6, strides=[2, 2], dilations=[2, 2], pads=[2, 2, 2, 2])),
+    # strided 1x1 (one tap on a subsampled plane) and a 3-D kernel larger than its stride
+    ((1, 4, 7, 7), (5, 4, 1, 1), dict(strides=[2, 2])),
+    ((1, 8, 5, 6, 7), (3, 8, 3, 2, 3), dict(strides=[2, 1, 3], pads=[1, 0, 1, 1, 1, 0])),
+], ids=["tap-gemm", "tap-columns", "depthwise-phases", "strided-1x1", "3d"])
+def test_conv_tap_paths(x: tuple, w: tuple, attrs: dict) -> None:
+    check("Conv", [rand(*x), rand(*w), rand(w[0])], **attrs)
+
+
 def test_conv_depthwise_3d() -> None:
     check("Conv", [rand(1, 5, 6, 5, 7), rand(5, 1, 2, 3, 2), rand(5)], group=5, strides=[1, 2, 1],
           auto_pad="SAME_LOWER")
@@ -195,6 +210,9 @@ CONVT_CASES = [
     dict(x=(1, 3, 3, 2, 3), w=(3, 2, 2, 3, 2), attrs=dict(strides=[2, 1, 2], pads=[0, 1, 1, 1, 0, 0],
                                                           dilations=[1, 2, 1])),
     dict(x=(2, 2, 4, 4), w=(2, 2, 3, 3), attrs=dict(auto_pad="VALID", strides=[1, 2])),
+    # kernel == stride: taps tile the output (depth-to-space path), with groups and output_padding
+    dict(x=(2, 4, 3, 5), w=(4, 3, 2, 3), attrs=dict(group=2, strides=[2, 3], output_padding=[1, 2])),
+    dict(x=(1, 3, 2, 3, 2), w=(3, 2, 2, 1, 3), attrs=dict(strides=[2, 1, 3], pads=[1, 0, 0, 0, 0, 2])),
 ]
 
 

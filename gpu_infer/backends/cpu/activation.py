@@ -6,26 +6,41 @@ import numpy as np
 from ...ir import Activation
 
 
-def apply_activation(x: np.ndarray, act: Activation | None) -> np.ndarray:
+def apply_activation(x: np.ndarray, act: Activation | None, out: np.ndarray | None = None) -> np.ndarray:
+    """The fused activation of `x`, written into `out` when given (`out` may be `x` itself)."""
     if act is None:
-        return x
+        return x if out is None else _store(out, x)
     a = act.attrs
     op = act.op_type
+    t = x.dtype.type
     if op == "Relu":
-        return np.maximum(x, 0, dtype=x.dtype)
+        return np.maximum(x, t(0), out=out)
     if op == "Clip":
-        lo, hi = a.get("min", -np.inf), a.get("max", np.inf)
-        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+        y = np.maximum(x, t(a.get("min", -np.inf)), out=out)
+        return np.minimum(y, t(a.get("max", np.inf)), out=y)
     if op == "LeakyRelu":
-        return np.where(x >= 0, x, x * np.asarray(a.get("alpha", 0.01), x.dtype))
+        return _store(out, np.where(x >= 0, x, x * t(a.get("alpha", 0.01))))
     if op == "Sigmoid":
-        return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype, copy=False)
+        y = np.negative(x, out=out)
+        with np.errstate(over="ignore"):       # exp overflow gives 1/inf = 0, the right limit
+            np.exp(y, out=y)
+        y += t(1)
+        return np.reciprocal(y, out=y)
     if op == "HardSigmoid":
-        alpha, beta = a.get("alpha", 0.2), a.get("beta", 0.5)
-        return np.clip(x * np.asarray(alpha, x.dtype) + np.asarray(beta, x.dtype), 0, 1).astype(x.dtype, copy=False)
+        y = np.multiply(x, t(a.get("alpha", 0.2)), out=out)
+        y += t(a.get("beta", 0.5))
+        return np.clip(y, t(0), t(1), out=y)
     if op == "HardSwish":
-        return (x * np.clip(x / np.asarray(6, x.dtype) + np.asarray(0.5, x.dtype), 0, 1)).astype(x.dtype, copy=False)
+        gate = np.clip(x / t(6) + t(0.5), t(0), t(1))
+        return np.multiply(x, gate, out=out)
     raise ValueError(f"unknown fused activation {op}")
+
+
+def _store(out: np.ndarray | None, y: np.ndarray) -> np.ndarray:
+    if out is None:
+        return y
+    np.copyto(out, y)
+    return out
 
 
 FUSABLE_ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish")

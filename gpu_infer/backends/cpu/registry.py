@@ -20,15 +20,38 @@ class NumpyExecution(Execution):
     :func:`evaluate_node`, so ``compute`` must not depend on ``self.backend``.
     """
 
+    _destinations: tuple[np.ndarray | None, ...] = ()
+
     def compute(self, *inputs: np.ndarray | None) -> np.ndarray | Sequence[np.ndarray]:
         raise NotImplementedError
 
+    def destination(self, index: int = 0) -> np.ndarray | None:
+        """The planned buffer of output `index` while executing in a plan, else None.
+
+        A kernel may write its result straight into it (every element) and return it,
+        which spares the allocation and the copy; constant folding has no destination.
+        The planner never lets an output share memory with an input of the same step.
+        """
+        return self._destinations[index] if index < len(self._destinations) else None
+
+    def ufunc_into(self, fn: np.ufunc, *args: np.ndarray) -> np.ndarray:
+        """fn(*args), computed into output 0's buffer when its dtype and shape fit."""
+        dst = self.destination()
+        if dst is not None and all(getattr(a, "dtype", None) == dst.dtype for a in args) \
+                and np.broadcast_shapes(*(np.shape(a) for a in args)) == dst.shape:
+            return fn(*args, out=dst)
+        return fn(*args)
+
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
-        results = self.compute(*[t.handle if t is not None else None for t in inputs])
+        self._destinations = tuple(t.handle if t is not None else None for t in outputs)
+        try:
+            results = self.compute(*[t.handle if t is not None else None for t in inputs])
+        finally:
+            self._destinations = ()
         if isinstance(results, np.ndarray) or np.isscalar(results):
             results = (results,)
         for tensor, value in zip(outputs, results):
-            if tensor is None:
+            if tensor is None or value is tensor.handle:
                 continue
             value = np.asarray(value)
             if value.shape != tuple(tensor.shape):

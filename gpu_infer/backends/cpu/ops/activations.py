@@ -56,6 +56,8 @@ class Activation(NumpyExecution):
         def attr(name: str, default: Any) -> Any:
             value = self.node.attr(name, default) if name else default
             return value if isinstance(value, str) else x.dtype.type(value)
+        if self.node.op_type == "Relu":
+            return self.ufunc_into(np.maximum, x, np.zeros((), x.dtype))
         with np.errstate(all="ignore"):
             return np.asarray(ACTIVATIONS[self.node.op_type](x, attr)).astype(x.dtype, copy=False)
 
@@ -76,7 +78,8 @@ class Clip(NumpyExecution):
             lo, hi = self.node.attr("min"), self.node.attr("max")
         y = x
         if lo is not None and np.size(lo):
-            y = np.maximum(y, np.asarray(lo).astype(x.dtype))
-        if hi is not None and np.size(hi):
-            y = np.minimum(y, np.asarray(hi).astype(x.dtype))   # min > max gives max, per spec
+            y = self.ufunc_into(np.maximum, y, np.asarray(lo).astype(x.dtype))
+        if hi is not None and np.size(hi):                     # min > max gives max, per spec
+            hi = np.asarray(hi).astype(x.dtype)
+            y = np.minimum(y, hi, out=y) if y is self.destination() else self.ufunc_into(np.minimum, y, hi)
         return np.asarray(y, x.dtype)

@@ -51,8 +51,10 @@ class Binary(NumpyExecution):
     """The result keeps A's dtype (Pow: base dtype; the others have equal input types)."""
 
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        fn = BINARY[self.node.op_type](self.node)
+        b = legacy_broadcast(self.node, a, b)
         with np.errstate(all="ignore"):
-            y = BINARY[self.node.op_type](self.node)(a, legacy_broadcast(self.node, a, b))
+            y = self.ufunc_into(fn, a, b) if isinstance(fn, np.ufunc) else fn(a, b)
         return np.asarray(y).astype(a.dtype, copy=False)
 
 

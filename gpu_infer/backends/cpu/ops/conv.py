@@ -6,7 +6,11 @@ import numpy as np
 from ....ir import Node
 from ..activation import apply_activation
 from ..registry import NumpyExecution, register
-from .window import padded, spatial_params, windows
+from .taps import TapLayout, gather_columns, tap_layout
+from .window import padded, spatial_params
+
+_COLS_BYTES = 256 << 20             # largest tap-column buffer the gather-then-GEMM path may build
+_DEPTHWISE_BLOCK_BYTES = 1 << 20   # working set of one depthwise channel block (fits in L2)
 
 
 def compute_dtype(*xs: np.ndarray) -> np.dtype:
@@ -15,11 +19,54 @@ def compute_dtype(*xs: np.ndarray) -> np.dtype:
     return np.dtype(np.float32) if t.kind not in "iub" and t.itemsize <= 2 else t
 
 
-def _finish(node: Node, y: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
-    """Add the bias and the fused activation in the accumulation type, then cast to `dtype`."""
+def _finish(exe: NumpyExecution, y: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    """Add the bias and the fused activation in the accumulation type, then cast to `dtype`.
+
+    Writes into the planned output buffer when its type is the accumulation type.
+    """
     if b is not None:
-        y = y + b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype)
-    return apply_activation(y, node.activation).astype(dtype, copy=False)
+        b = b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype, copy=False)
+    dst = exe.destination()
+    if dst is not None and dst.dtype == y.dtype and dst.shape == y.shape:
+        if b is None:
+            np.copyto(dst, y)
+        else:
+            np.add(y, b, out=dst)
+        return apply_activation(dst, exe.node.activation, out=dst)
+    if b is not None:
+        y = y + b
+    return apply_activation(y, exe.node.activation).astype(dtype, copy=False)
+
+
+def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray) -> None:
+    """y (n, c, size) = per-channel sum over taps of weight * shifted slice.
+
+    Channels go in blocks small enough to stay in cache across the taps. Large
+    kernels (more than 9 taps) and small tensors gather the block's tap columns and
+    let one batched GEMV do the sums; otherwise each tap is multiply-added in place.
+    """
+    n, c, _ = y.shape
+    span, kp = lay.span, wk.shape[1]
+    gather = kp > 9 or n * c * span * kp * y.itemsize <= _DEPTHWISE_BLOCK_BYTES
+    block = max(1, _DEPTHWISE_BLOCK_BYTES // (n * span * y.itemsize * (kp if gather else 1)))
+    if gather:
+        wk = wk[:, lay.order]
+        for c0 in range(0, c, block):
+            np.matmul(wk[c0:c0 + block, None, :], gather_columns(lay, slice(c0, c0 + block)),
+                      out=y[:, c0:c0 + block, None, :span])
+        return
+    tmp = np.empty((n, min(block, c), span), y.dtype)
+    for c0 in range(0, c, block):
+        acc = y[:, c0:c0 + block, :span]
+        part = tmp[:, :acc.shape[1]]
+        first = True
+        for ph in lay.phases:
+            for tap, off in zip(ph.taps, ph.offsets):
+                np.multiply(ph.plane[:, c0:c0 + block, off:off + span], wk[c0:c0 + block, tap, None],
+                            out=acc if first else part)
+                if not first:
+                    acc += part
+                first = False
 
 
 @register("Conv")
@@ -38,21 +85,33 @@ class Conv(NumpyExecution):
         if all(k == 1 for k in kernel) and all(s == 1 for s in strides) and not any(pb) and not any(pe):
             # pointwise (1x1): a (grouped) matmul straight on the input, no window copy
             y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, -1))
-            return _finish(self.node, y.reshape((n, m) + tuple(out)), b, dtype)
-        win = windows(padded(x, pb, pe), kernel, strides, dil, out)       # (n, c, *out, *k)
+            return _finish(self, y.reshape((n, m) + tuple(out)), b, dtype)
+        if 0 in out:
+            return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
+        lay = tap_layout(padded(x, pb, pe), kernel, strides, dil, out)
+        kp, span = int(np.prod(kernel)), lay.span
+        wk = w.reshape(g, mg, cg, kp)
+        y = np.empty((n, g, mg, lay.size), acc)
         if cg == 1 and mg == 1:
-            # depthwise: one multiply-add per kernel position, vectorized over everything else
-            y = np.zeros((n, c) + tuple(out), acc)
-            wk = w.reshape(c, -1)
-            for j, pos in enumerate(np.ndindex(*kernel)):
-                y += win[(Ellipsis,) + pos] * wk[:, j].reshape((1, c) + (1,) * nd)
+            _depthwise(y.reshape(n, c, -1), lay, wk.reshape(c, kp))
+        elif cg < 3 * mg and n * c * kp * span * acc.itemsize <= _COLS_BYTES:
+            # few input channels per output: gather the tap slices once, then one GEMM
+            cols = gather_columns(lay).reshape(n, g, cg * kp, span)
+            np.matmul(wk[..., lay.order].reshape(g, mg, cg * kp), cols, out=y[..., :span])
         else:
-            kp, op = int(np.prod(kernel)), int(np.prod(out))
-            cols = win.reshape(n, g, cg, op, kp).transpose(1, 0, 3, 2, 4).reshape(g, n * op, cg * kp)
-            wt = w.reshape(g, mg, cg * kp).transpose(0, 2, 1)
-            y = np.matmul(cols, wt)                                           # (g, n*op, mg)
-            y = y.reshape(g, n, op, mg).transpose(1, 0, 3, 2).reshape((n, m) + tuple(out))
-        return _finish(self.node, y, b, dtype)
+            # many input channels: one GEMM per tap on its shifted slice, accumulated
+            first = True
+            for ph in lay.phases:
+                pg = ph.plane.reshape(n, g, cg, -1)
+                for tap, off in zip(ph.taps, ph.offsets):
+                    part = np.matmul(wk[..., tap], pg[..., off:off + span])
+                    if first:
+                        y[..., :span] = part
+                        first = False
+                    else:
+                        y[..., :span] += part
+        y = lay.crop(y.reshape(n, m, -1), out)
+        return _finish(self, y, b, dtype)
 
 
 @register("ConvTranspose")
@@ -97,17 +156,21 @@ class ConvTranspose(NumpyExecution):
         dtype, acc = x.dtype, compute_dtype(x, w)
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
         sp, kp = int(np.prod(spatial)), int(np.prod(kernel))
-        xs = x.reshape(n, g, cg, sp).transpose(1, 0, 3, 2)                 # (g, n, sp, cg)
-        ws = w.reshape(g, 1, cg, mg * kp)
-        cols = np.matmul(xs, ws).reshape(g, n, *spatial, mg, *kernel)       # (g, n, *sp, mg, *k)
-        y = np.zeros((n, g, mg) + tuple(full), acc)
+        wt = w.reshape(g, cg, mg * kp).transpose(0, 2, 1)                   # (g, mg*k, cg)
+        cols = np.matmul(wt, x.reshape(n, g, cg, sp))                       # (n, g, mg*k, sp)
+        cols = cols.reshape((n, g, mg) + tuple(kernel) + tuple(spatial))
+        # kernel == stride: the taps tile the output without overlap, so each is a plain store
+        tiles = kernel == strides and all(d == 1 for d in dil)
+        covered = tiles and all(f == i * k for f, i, k in zip(full, spatial, kernel))
+        y = (np.empty if covered else np.zeros)((n, g, mg) + tuple(full), acc)
         for pos in np.ndindex(*kernel):
-            contrib = cols[(slice(None),) * (3 + nd) + pos]                 # (g, n, *sp, mg)
-            contrib = np.moveaxis(contrib, (0, 2 + nd), (1, 2))             # (n, g, mg, *sp)
-            dst = tuple(slice(p * d, p * d + (i - 1) * s + 1, s)
-                        for p, d, i, s in zip(pos, dil, spatial, strides))
-            y[(slice(None),) * 3 + dst] += contrib
+            dst = (slice(None),) * 3 + tuple(slice(p * d, p * d + (i - 1) * s + 1, s)
+                                             for p, d, i, s in zip(pos, dil, spatial, strides))
+            if tiles:
+                y[dst] = cols[(slice(None),) * 3 + pos]
+            else:
+                y[dst] += cols[(slice(None),) * 3 + pos]
         y = y.reshape((n, g * mg) + tuple(full))
         y = padded(y, [-p for p in begin], [-p for p in end])               # crop the pads
-        return _finish(self.node, y, b, dtype)
+        return _finish(self, y, b, dtype)
 

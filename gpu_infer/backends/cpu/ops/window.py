@@ -45,11 +45,13 @@ def spatial_params(node: Node, spatial: Sequence[int], kernel: Sequence[int],
 
 
 def padded(x: np.ndarray, begin: Sequence[int], end: Sequence[int], value: float = 0.0) -> np.ndarray:
-    """Pad the trailing len(begin) axes (negative pads crop)."""
+    """Pad the trailing len(begin) axes (negative pads crop); pure crops return a view."""
     lead = x.ndim - len(begin)
     crop = (slice(None),) * lead + tuple(slice(max(-b, 0), x.shape[lead + i] - max(-e, 0))
                                          for i, (b, e) in enumerate(zip(begin, end)))
     width = [(0, 0)] * lead + [(max(b, 0), max(e, 0)) for b, e in zip(begin, end)]
+    if not any(b > 0 or e > 0 for b, e in zip(begin, end)):
+        return x[crop]
     return np.pad(x[crop], width, constant_values=value)
 
 

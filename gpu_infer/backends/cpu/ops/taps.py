@@ -1,0 +1,103 @@
+"""Kernel taps as contiguous shifted slices of a flattened, phase-split input.
+
+A convolution with stride s and dilation d reads input index ``o*s + k*d`` along
+each spatial axis. Splitting the padded input into its phases (index mod s) turns
+every tap into a stride-1 read at offset ``(k*d)//s`` of one phase plane, and
+flattening that plane row-major makes the tap one contiguous slice of length
+`span` shared by every output position. Outputs then live on the plane's grid,
+with a few junk columns at the row ends that `crop` drops. Conv uses this instead
+of strided im2col windows: the slices feed BLAS directly, with no gather copy.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase plane and the taps that read it (they form a regular grid)."""
+    plane: np.ndarray                  # (..., size), contiguous
+    taps: tuple[int, ...]              # tap indices in kernel order, row-major over the tap grid
+    offsets: tuple[int, ...]           # flat offset of each tap's slice in the plane
+    window: np.ndarray                 # (..., *tap_grid, span) view: [..., i, j, :] is one tap's slice
+
+
+@dataclass(frozen=True)
+class TapLayout:
+    grid: tuple[int, ...]              # per-axis size of every phase plane
+    span: int                          # flat length that covers every output position
+    phases: list[Phase]
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.grid))
+
+    @property
+    def order(self) -> list[int]:
+        """Tap indices phase after phase: the row order of gathered tap columns."""
+        return [t for ph in self.phases for t in ph.taps]
+
+    def crop(self, flat: np.ndarray, out: Sequence[int]) -> np.ndarray:
+        """Outputs (..., *out) from a (..., size) result laid out on the plane grid."""
+        grid = flat.reshape(flat.shape[:-1] + self.grid)
+        return grid[(Ellipsis,) + tuple(slice(0, o) for o in out)]
+
+
+def tap_layout(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int],
+               dil: Sequence[int], out: Sequence[int]) -> TapLayout:
+    """Split padded `xp` (..., *spatial) into flattened phase planes with each tap's offset."""
+    nd = len(kernel)
+    shifts = [[(k * d) // s for k in range(kn)] for kn, d, s in zip(kernel, dil, strides)]
+    grid = tuple(o + max(q) for o, q in zip(out, shifts))
+    pitch = [int(np.prod(grid[i + 1:])) for i in range(nd)]
+    span = sum((o - 1) * p for o, p in zip(out, pitch)) + 1
+    # per axis, the kernel positions of each residue mod stride: an arithmetic progression
+    by_axis = []
+    for kn, d, s in zip(kernel, dil, strides):
+        residues: dict[int, list[int]] = {}
+        for k in range(kn):
+            residues.setdefault((k * d) % s, []).append(k)
+        by_axis.append(residues)
+    lead = xp.shape[:xp.ndim - nd]
+    tap_index = np.arange(int(np.prod(kernel))).reshape(kernel)
+    phases = []
+    for phase in itertools.product(*(sorted(r) for r in by_axis)):
+        ks = [by_axis[i][r] for i, r in enumerate(phase)]                   # kernel positions per axis
+        view = xp[(Ellipsis,) + tuple(slice(r, r + g * s, s) for r, g, s in zip(phase, grid, strides))]
+        if view.shape[-nd:] == grid:
+            plane = np.ascontiguousarray(view)
+        else:                                # the phase runs short: positions past it feed junk only
+            plane = np.zeros(lead + grid, xp.dtype)
+            plane[(Ellipsis,) + tuple(slice(0, n) for n in view.shape[-nd:])] = view
+        plane = plane.reshape(lead + (-1,))
+        first = [(k[0] * d) // s * p for k, d, s, p in zip(ks, dil, strides, pitch)]
+        step = [((k[1] - k[0]) * d) // s * p if len(k) > 1 else 0 for k, d, s, p in zip(ks, dil, strides, pitch)]
+        base = sum(first)
+        window = as_strided(plane[..., base:], lead + tuple(len(k) for k in ks) + (span,),
+                            plane.strides[:-1] + tuple(st * plane.itemsize for st in step) + (plane.itemsize,),
+                            writeable=False)
+        taps = tuple(int(t) for t in tap_index[np.ix_(*ks)].ravel())
+        offsets = tuple(base + sum(i * st for i, st in zip(idx, step)) for idx in np.ndindex(*(len(k) for k in ks)))
+        phases.append(Phase(plane, taps, offsets, window))
+    return TapLayout(grid, span, phases)
+
+
+def gather_columns(lay: TapLayout, channels: slice = slice(None)) -> np.ndarray:
+    """(n, c, taps, span) copies of every tap's slice for the chosen channels, taps in `lay.order`.
+
+    One strided copy per phase: the taps of a phase form a regular grid of offsets.
+    """
+    views = [ph.window[:, channels] for ph in lay.phases]
+    n, c = views[0].shape[:2]
+    cols = np.empty((n, c, len(lay.order), lay.span), lay.phases[0].plane.dtype)
+    start = 0
+    for ph, view in zip(lay.phases, views):
+        stop = start + len(ph.taps)
+        cols[:, :, start:stop].reshape(view.shape)[...] = view    # splitting an axis is a view
+        start = stop
+    return cols
