@@ -1,4 +1,4 @@
-"""Conv and ConvTranspose, 1-D to 3-D, grouped and depthwise, via window views and matmul."""
+"""Conv and ConvTranspose, 1-D to 3-D, grouped and depthwise, as GEMMs over shifted tap slices."""
 from __future__ import annotations
 
 import numpy as np

@@ -6,7 +6,8 @@ every tap into a stride-1 read at offset ``(k*d)//s`` of one phase plane, and
 flattening that plane row-major makes the tap one contiguous slice of length
 `span` shared by every output position. Outputs then live on the plane's grid,
 with a few junk columns at the row ends that `crop` drops. Conv uses this instead
-of strided im2col windows: the slices feed BLAS directly, with no gather copy.
+of strided im2col windows: the slices feed BLAS directly, and where columns are
+gathered at all (few channels, large depthwise kernels) it is one strided copy per phase.
 """
 from __future__ import annotations
 

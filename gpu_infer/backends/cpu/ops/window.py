@@ -1,4 +1,4 @@
-"""Sliding windows shared by Conv and the pools: padding rules and strided window views."""
+"""Padding rules shared by Conv and the pools, and the strided window views the pools reduce over."""
 from __future__ import annotations
 
 import math
