@@ -11,6 +11,7 @@ gathered at all (few channels, large depthwise kernels) it is one strided copy p
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Sequence
@@ -20,18 +21,67 @@ from numpy.lib.stride_tricks import as_strided
 
 
 @dataclass(frozen=True)
+class PhaseGeometry:
+    residue: tuple[int, ...]           # input index mod stride, per axis
+    taps: tuple[int, ...]              # tap indices in kernel order, row-major over the tap grid
+    offsets: tuple[int, ...]           # flat offset of each tap's slice in the plane
+    tap_grid: tuple[int, ...]          # taps per axis in this phase
+    step: tuple[int, ...]              # flat offset between neighbouring taps, per axis
+
+
+@dataclass(frozen=True)
+class TapGeometry:
+    grid: tuple[int, ...]              # per-axis size of every phase plane
+    span: int                          # flat length that covers every output position
+    phases: tuple[PhaseGeometry, ...]
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.grid))
+
+
+@functools.lru_cache(maxsize=512)
+def tap_geometry(kernel: tuple[int, ...], strides: tuple[int, ...], dil: tuple[int, ...],
+                 out: tuple[int, ...]) -> TapGeometry:
+    """Where each tap reads, for one shape: pure index arithmetic, computed once per shape."""
+    nd = len(kernel)
+    grid = tuple(o + ((k - 1) * d) // s for o, k, d, s in zip(out, kernel, dil, strides))
+    pitch = [int(np.prod(grid[i + 1:])) for i in range(nd)]
+    span = sum((o - 1) * p for o, p in zip(out, pitch)) + 1
+    # per axis, the kernel positions of each residue mod stride: an arithmetic progression
+    by_axis = []
+    for kn, d, s in zip(kernel, dil, strides):
+        residues: dict[int, list[int]] = {}
+        for k in range(kn):
+            residues.setdefault((k * d) % s, []).append(k)
+        by_axis.append(residues)
+    tap_index = np.arange(int(np.prod(kernel))).reshape(kernel)
+    phases = []
+    for residue in itertools.product(*(sorted(r) for r in by_axis)):
+        ks = [by_axis[i][r] for i, r in enumerate(residue)]                 # kernel positions per axis
+        base = sum((k[0] * d) // s * p for k, d, s, p in zip(ks, dil, strides, pitch))
+        step = tuple(((k[1] - k[0]) * d) // s * p if len(k) > 1 else 0
+                     for k, d, s, p in zip(ks, dil, strides, pitch))
+        tap_grid = tuple(len(k) for k in ks)
+        offsets = tuple(base + sum(i * st for i, st in zip(idx, step)) for idx in np.ndindex(*tap_grid))
+        taps = tuple(int(t) for t in tap_index[np.ix_(*ks)].ravel())
+        phases.append(PhaseGeometry(residue, taps, offsets, tap_grid, step))
+    return TapGeometry(grid, span, tuple(phases))
+
+
+@dataclass(frozen=True)
 class Phase:
     """One phase plane and the taps that read it (they form a regular grid)."""
     plane: np.ndarray                  # (..., size), contiguous
-    taps: tuple[int, ...]              # tap indices in kernel order, row-major over the tap grid
-    offsets: tuple[int, ...]           # flat offset of each tap's slice in the plane
+    taps: tuple[int, ...]
+    offsets: tuple[int, ...]
     window: np.ndarray                 # (..., *tap_grid, span) view: [..., i, j, :] is one tap's slice
 
 
 @dataclass(frozen=True)
 class TapLayout:
-    grid: tuple[int, ...]              # per-axis size of every phase plane
-    span: int                          # flat length that covers every output position
+    grid: tuple[int, ...]
+    span: int
     phases: list[Phase]
 
     @property
@@ -52,39 +102,22 @@ class TapLayout:
 def tap_layout(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int],
                dil: Sequence[int], out: Sequence[int]) -> TapLayout:
     """Split padded `xp` (..., *spatial) into flattened phase planes with each tap's offset."""
-    nd = len(kernel)
-    shifts = [[(k * d) // s for k in range(kn)] for kn, d, s in zip(kernel, dil, strides)]
-    grid = tuple(o + max(q) for o, q in zip(out, shifts))
-    pitch = [int(np.prod(grid[i + 1:])) for i in range(nd)]
-    span = sum((o - 1) * p for o, p in zip(out, pitch)) + 1
-    # per axis, the kernel positions of each residue mod stride: an arithmetic progression
-    by_axis = []
-    for kn, d, s in zip(kernel, dil, strides):
-        residues: dict[int, list[int]] = {}
-        for k in range(kn):
-            residues.setdefault((k * d) % s, []).append(k)
-        by_axis.append(residues)
+    geo = tap_geometry(tuple(kernel), tuple(strides), tuple(dil), tuple(out))
+    nd, grid, span = len(kernel), geo.grid, geo.span
     lead = xp.shape[:xp.ndim - nd]
-    tap_index = np.arange(int(np.prod(kernel))).reshape(kernel)
     phases = []
-    for phase in itertools.product(*(sorted(r) for r in by_axis)):
-        ks = [by_axis[i][r] for i, r in enumerate(phase)]                   # kernel positions per axis
-        view = xp[(Ellipsis,) + tuple(slice(r, r + g * s, s) for r, g, s in zip(phase, grid, strides))]
+    for ph in geo.phases:
+        view = xp[(Ellipsis,) + tuple(slice(r, r + g * s, s) for r, g, s in zip(ph.residue, grid, strides))]
         if view.shape[-nd:] == grid:
             plane = np.ascontiguousarray(view)
         else:                                # the phase runs short: positions past it feed junk only
             plane = np.zeros(lead + grid, xp.dtype)
             plane[(Ellipsis,) + tuple(slice(0, n) for n in view.shape[-nd:])] = view
         plane = plane.reshape(lead + (-1,))
-        first = [(k[0] * d) // s * p for k, d, s, p in zip(ks, dil, strides, pitch)]
-        step = [((k[1] - k[0]) * d) // s * p if len(k) > 1 else 0 for k, d, s, p in zip(ks, dil, strides, pitch)]
-        base = sum(first)
-        window = as_strided(plane[..., base:], lead + tuple(len(k) for k in ks) + (span,),
-                            plane.strides[:-1] + tuple(st * plane.itemsize for st in step) + (plane.itemsize,),
-                            writeable=False)
-        taps = tuple(int(t) for t in tap_index[np.ix_(*ks)].ravel())
-        offsets = tuple(base + sum(i * st for i, st in zip(idx, step)) for idx in np.ndindex(*(len(k) for k in ks)))
-        phases.append(Phase(plane, taps, offsets, window))
+        it = plane.itemsize
+        window = as_strided(plane[..., ph.offsets[0]:], lead + ph.tap_grid + (span,),
+                            plane.strides[:-1] + tuple(st * it for st in ph.step) + (it,), writeable=False)
+        phases.append(Phase(plane, ph.taps, ph.offsets, window))
     return TapLayout(grid, span, phases)
 
 

@@ -49,10 +49,19 @@ def padded(x: np.ndarray, begin: Sequence[int], end: Sequence[int], value: float
     lead = x.ndim - len(begin)
     crop = (slice(None),) * lead + tuple(slice(max(-b, 0), x.shape[lead + i] - max(-e, 0))
                                          for i, (b, e) in enumerate(zip(begin, end)))
-    width = [(0, 0)] * lead + [(max(b, 0), max(e, 0)) for b, e in zip(begin, end)]
+    src = x[crop]
     if not any(b > 0 or e > 0 for b, e in zip(begin, end)):
-        return x[crop]
-    return np.pad(x[crop], width, constant_values=value)
+        return src
+    # np.pad's generality costs ~0.1 ms a call: copy the centre, fill the border slabs
+    inner = src.shape[lead:]
+    y = np.empty(src.shape[:lead] + tuple(n + max(b, 0) + max(e, 0) for n, b, e in zip(inner, begin, end)),
+                 x.dtype)
+    y[(slice(None),) * lead + tuple(slice(max(b, 0), max(b, 0) + n) for n, b in zip(inner, begin))] = src
+    for i, (n, b) in enumerate(zip(inner, begin)):
+        axis = (slice(None),) * (lead + i)
+        y[axis + (slice(0, max(b, 0)),)] = value
+        y[axis + (slice(max(b, 0) + n, None),)] = value
+    return y
 
 
 def windows(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int], dil: Sequence[int],
