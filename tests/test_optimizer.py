@@ -8,7 +8,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 import gpu_infer
 from gpu_infer.frontend import graph_from_onnx, load_model
-from gpu_infer.optimizer import conv_bias, dead_code, fold_bn, fuse_activation, identity, matmul_add, optimize
+from gpu_infer.optimizer import (conv_bias, dead_code, fold_bn, fuse_activation, hard_activations, identity,
+                                 matmul_add, optimize)
 from helpers import CLS_MODEL, DET_MODEL, ort_run, rel_err, text_image
 
 RNG = np.random.default_rng(0)
@@ -153,3 +154,65 @@ def test_conv_bias_add_folded(c_shape, folded):
     ops, _ = ops_after(model, conv_bias, fuse_activation)
     assert ops == (["Conv"] if folded else ["Conv", "Add", "Relu"])
     same_numbers(model, RNG.standard_normal((1, 3, 6, 6)).astype(np.float32))
+
+
+@pytest.mark.parametrize("producer", ["Conv", "ConvTranspose"])
+@pytest.mark.parametrize("s_shape", [[1], [1, 6, 1, 1]])
+def test_conv_scale_mul_folded(producer, s_shape):
+    """A scalar or per-channel Mul after a (grouped) convolution scales its weight and bias."""
+    if producer == "Conv":
+        conv = helper.make_node("Conv", ["x", "w", "b"], ["t"], group=2, pads=[1, 1, 1, 1])
+        w = const("w", [6, 2, 3, 3])
+    else:
+        conv = helper.make_node("ConvTranspose", ["x", "w", "b"], ["t"], group=2, strides=[2, 2])
+        w = const("w", [4, 3, 3, 3])
+    nodes = [conv, helper.make_node("Mul", ["s", "t"], ["u"]), helper.make_node("Add", ["u", "c"], ["y"])]
+    model = build(nodes, [w, const("b", [6]), const("s", s_shape), const("c", [1, 6, 1, 1])], [1, 4, 5, 5], None)
+    ops, g = ops_after(model, conv_bias)
+    assert ops == [producer]
+    assert "w" in g.initializers and "s" in g.initializers    # the originals stay for other readers
+    same_numbers(model, RNG.standard_normal((1, 4, 5, 5)).astype(np.float32))
+
+
+def _hard_pattern(form: str) -> list:
+    """The spelled-out forms exporters write (x is the Conv output t)."""
+    clip = [helper.make_node("Add", ["t", "three"], ["a"]), helper.make_node("Clip", ["a", "zero", "six"], ["c"])]
+    return {
+        "hardswish-div": clip + [helper.make_node("Mul", ["t", "c"], ["m"]), helper.make_node("Div", ["m", "six"], ["y"])],
+        "hardswish-mul": clip + [helper.make_node("Mul", ["c", "t"], ["m"]),
+                                 helper.make_node("Mul", ["sixth", "m"], ["y"])],
+        "hardsigmoid": clip + [helper.make_node("Div", ["c", "six"], ["y"])],
+        "x-hardsigmoid": [helper.make_node("HardSigmoid", ["t"], ["h"], alpha=1 / 6),
+                          helper.make_node("Mul", ["t", "h"], ["y"])],
+    }[form]
+
+
+@pytest.mark.parametrize("form,fused", [("hardswish-div", "HardSwish"), ("hardswish-mul", "HardSwish"),
+                                        ("hardsigmoid", "HardSigmoid"), ("x-hardsigmoid", "HardSwish")])
+@pytest.mark.parametrize("opset", [12, 14])
+def test_hard_activations_recognized(form, fused, opset):
+    scalars = [numpy_helper.from_array(np.array(v, np.float32), n)
+               for n, v in (("three", 3), ("zero", 0), ("six", 6), ("sixth", 1 / 6))]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["t"], pads=[1, 1, 1, 1])] + _hard_pattern(form)
+    model = build(nodes, [const("w", [4, 3, 3, 3])] + scalars, [1, 3, 6, 6], None, opset=opset)
+    ops, g = ops_after(model, hard_activations)
+    if fused == "HardSwish" and opset < 14:                 # no HardSwish op yet: fused straight into the Conv
+        assert ops == ["Conv"] and g.nodes[0].activation.op_type == "HardSwish"
+    else:
+        assert ops == ["Conv", fused]
+        ops, _ = ops_after(model, hard_activations, fuse_activation)
+        assert ops == ["Conv"]
+    same_numbers(model, 3 * RNG.standard_normal((1, 3, 6, 6)).astype(np.float32))
+
+
+def test_hard_activations_need_exact_constants_and_private_intermediates():
+    scalars = [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in (("three", 3), ("zero", 0),
+                                                                               ("six", 6), ("five", 5))]
+    wrong_bound = [helper.make_node("Add", ["x", "three"], ["a"]), helper.make_node("Clip", ["a", "zero", "five"], ["c"]),
+                   helper.make_node("Div", ["c", "six"], ["y"])]
+    ops, _ = ops_after(build(wrong_bound, scalars, [2, 3], None, opset=14), hard_activations)
+    assert ops == ["Add", "Clip", "Div"]
+    shared = [helper.make_node("Add", ["x", "three"], ["a"]), helper.make_node("Clip", ["a", "zero", "six"], ["c"]),
+              helper.make_node("Div", ["c", "six"], ["y"])]
+    ops, _ = ops_after(build(shared, scalars, [2, 3], None, opset=14, outputs=("y", "c")), hard_activations)
+    assert ops == ["Add", "Clip", "Div"]                     # c is a graph output: keep it

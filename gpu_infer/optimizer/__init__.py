@@ -7,9 +7,10 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..ir import Graph
-from . import constants, conv_bias, dead_code, fold_bn, fuse_activation, identity, matmul_add
+from . import constants, conv_bias, dead_code, fold_bn, fuse_activation, hard_activations, identity, matmul_add
 
-PASSES: tuple[ModuleType, ...] = (constants, identity, fold_bn, conv_bias, matmul_add, fuse_activation, dead_code)
+PASSES: tuple[ModuleType, ...] = (constants, identity, fold_bn, conv_bias, matmul_add, hard_activations,
+                                  fuse_activation, dead_code)
 
 
 def optimize(graph: Graph, max_rounds: int = 8) -> Graph:
