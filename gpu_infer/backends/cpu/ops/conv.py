@@ -88,7 +88,7 @@ class Conv(NumpyExecution):
             return _finish(self, y.reshape((n, m) + tuple(out)), b, dtype)
         if 0 in out:
             return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
-        lay = tap_layout(padded(x, pb, pe), kernel, strides, dil, out)
+        lay = tap_layout(x, pb, kernel, strides, dil, out)
         kp, span = int(np.prod(kernel)), lay.span
         wk = w.reshape(g, mg, cg, kp)
         y = np.empty((n, g, mg, lay.size), acc)

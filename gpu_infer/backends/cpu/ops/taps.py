@@ -99,20 +99,31 @@ class TapLayout:
         return grid[(Ellipsis,) + tuple(slice(0, o) for o in out)]
 
 
-def tap_layout(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int],
+def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
                dil: Sequence[int], out: Sequence[int]) -> TapLayout:
-    """Split padded `xp` (..., *spatial) into flattened phase planes with each tap's offset."""
+    """Split `x` (..., *spatial), zero-padded by `pads_begin` in front (and as needed at the
+    end; negative pads crop), into flattened phase planes with each tap's offset.
+
+    Each plane is filled straight from `x`: the padded input is never materialized.
+    """
     geo = tap_geometry(tuple(kernel), tuple(strides), tuple(dil), tuple(out))
     nd, grid, span = len(kernel), geo.grid, geo.span
-    lead = xp.shape[:xp.ndim - nd]
+    lead, spatial = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
     phases = []
     for ph in geo.phases:
-        view = xp[(Ellipsis,) + tuple(slice(r, r + g * s, s) for r, g, s in zip(ph.residue, grid, strides))]
-        if view.shape[-nd:] == grid:
-            plane = np.ascontiguousarray(view)
-        else:                                # the phase runs short: positions past it feed junk only
-            plane = np.zeros(lead + grid, xp.dtype)
-            plane[(Ellipsis,) + tuple(slice(0, n) for n in view.shape[-nd:])] = view
+        dst, src = [], []                    # plane[j] = x[r + j*s - pad] where that is inside x
+        for r, g, s, pb, n in zip(ph.residue, grid, strides, pads_begin, spatial):
+            lo = max(0, -(-(pb - r) // s))
+            hi = min(g, -(-(n + pb - r) // s))
+            hi = max(hi, lo)
+            dst.append(slice(lo, hi))
+            src.append(slice(r + lo * s - pb, r + (hi - 1) * s - pb + 1 if hi > lo else r + lo * s - pb, s))
+        view = x[(Ellipsis,) + tuple(src)]
+        if all(d.start == 0 and d.stop == g for d, g in zip(dst, grid)):
+            plane = np.ascontiguousarray(view)       # no padding reaches this phase: x itself if contiguous
+        else:
+            plane = np.zeros(lead + grid, x.dtype)
+            plane[(Ellipsis,) + tuple(dst)] = view
         plane = plane.reshape(lead + (-1,))
         it = plane.itemsize
         window = as_strided(plane[..., ph.offsets[0]:], lead + ph.tap_grid + (span,),
