@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def main() -> None:
              f"Machine: {platform.machine()}, {platform.processor() or platform.system()}; "
              f"devices: " + "; ".join(f"{b}: {n}" for b, n in device_names.items()), "",
              "Ratios are our median latency over onnxruntime's (CPU provider) measured in the same run.",
+             f"This machine has {os.cpu_count()} CPU(s); on a small shared VM the ratios move by a third",
+             "between runs, so compare rows of one file, not files.",
              "A GPU backend that lacks an op falls back to the CPU backend per node ('nodes on backend').",
              "The OpenCL and Vulkan backends are still walking skeletons (Add and Relu only), so their rows",
              "measure the fallback and copy overhead of a mixed plan, not GPU kernels; on CPU-emulated",
