@@ -37,8 +37,10 @@ class NumpyExecution(Execution):
     def ufunc_into(self, fn: np.ufunc, *args: np.ndarray) -> np.ndarray:
         """fn(*args), computed into output 0's buffer when its dtype and shape fit."""
         dst = self.destination()
-        if dst is not None and all(getattr(a, "dtype", None) == dst.dtype for a in args) \
-                and np.broadcast_shapes(*(np.shape(a) for a in args)) == dst.shape:
+        if dst is None or any(getattr(a, "dtype", None) != dst.dtype for a in args):
+            return fn(*args)
+        shapes = [np.shape(a) for a in args]
+        if all(sh == dst.shape for sh in shapes) or np.broadcast_shapes(*shapes) == dst.shape:
             return fn(*args, out=dst)
         return fn(*args)
 

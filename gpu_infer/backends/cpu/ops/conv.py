@@ -28,10 +28,10 @@ def _finish(exe: NumpyExecution, y: np.ndarray, b: np.ndarray | None, dtype: np.
         b = b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype, copy=False)
     dst = exe.destination()
     if dst is not None and dst.dtype == y.dtype and dst.shape == y.shape:
-        if b is None:
-            np.copyto(dst, y)
-        else:
+        if b is not None:
             np.add(y, b, out=dst)
+        elif y is not dst:
+            np.copyto(dst, y)
         return apply_activation(dst, exe.node.activation, out=dst)
     if b is not None:
         y = y + b
@@ -83,9 +83,12 @@ class Conv(NumpyExecution):
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
         mg = m // g
         if all(k == 1 for k in kernel) and all(s == 1 for s in strides) and not any(pb) and not any(pe):
-            # pointwise (1x1): a (grouped) matmul straight on the input, no window copy
-            y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, -1))
-            return _finish(self, y.reshape((n, m) + tuple(out)), b, dtype)
+            # pointwise (1x1): a (grouped) matmul straight on the input, into the output buffer
+            dst = self.destination()
+            into = dst if dst is not None and dst.dtype == acc else None
+            y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, -1),
+                          out=None if into is None else into.reshape(n, g, mg, -1))
+            return _finish(self, into if into is not None else y.reshape((n, m) + tuple(out)), b, dtype)
         if 0 in out:
             return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
         lay = tap_layout(x, pb, kernel, strides, dil, out)
