@@ -71,7 +71,8 @@ def cmd_run(args) -> int:
           + f"; {len(sess.copies())} copy step(s)")
     mem = sess.memory_plan()
     print(f"memory: planned {mem.planned_bytes / 2**20:.2f} MiB for activations "
-          f"(naive {mem.naive_bytes / 2**20:.2f} MiB), weights {mem.static_bytes / 2**20:.2f} MiB")
+          f"(naive {mem.naive_bytes / 2**20:.2f} MiB), kernel scratch {mem.scratch_bytes / 2**20:.2f} MiB, "
+          f"weights {mem.static_bytes / 2**20:.2f} MiB")
     median = sorted(times)[len(times) // 2] if times else float("nan")
     print(f"time: first run incl. pre-inference {prepared * 1e3:.1f} ms, then median {median:.2f} ms "
           f"over {len(times)} run(s)")

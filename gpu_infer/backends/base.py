@@ -223,6 +223,10 @@ class Backend(ABC):
     def static_bytes(self) -> int:
         return sum(t.nbytes_on_device for t in self._static)
 
+    def scratch_bytes(self) -> int:
+        """Bytes held for executions' temporaries (known once the plan has run)."""
+        return 0
+
     @abstractmethod
     def _allocate_arena(self, nbytes: int) -> None:
         """(Re)allocate the shared arena; 0 frees it."""

@@ -5,6 +5,7 @@ feeds, replays the prepared steps and reads the outputs.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -43,6 +44,7 @@ class MemoryPlan:
     naive_bytes: int                       # one buffer per dynamic tensor, no reuse
     static_bytes: int                      # weights and constants (own buffers)
     per_backend: dict[str, dict[str, int]] = field(default_factory=dict)
+    scratch_bytes: int = 0                 # kernels' temporaries, shared by all steps (after a run)
 
 
 class Plan:
@@ -61,7 +63,7 @@ class Plan:
         self.placement: list[tuple[str, str, str]] = [(p.node.name, p.node.op_type, p.backend.name)
                                                        for p in placed]
         self._build_steps(placed)
-        self.memory = self._plan_memory()
+        self._memory = self._plan_memory()
         for step in self.steps:
             if step.execution is not None:
                 step.execution.on_resize(step.inputs, step.outputs)
@@ -101,6 +103,15 @@ class Plan:
         device = backend if not backend.is_host else src.backend
         self.steps.append(Step(device, [src], [dst]))
         return dst
+
+    @property
+    def memory(self) -> MemoryPlan:
+        """The planned memory, with the scratch the kernels have taken so far."""
+        per = {name: dict(v) for name, v in self._memory.per_backend.items()}
+        for b in self.backends:
+            per[b.name]["scratch_bytes"] = b.scratch_bytes()
+        return dataclasses.replace(self._memory, per_backend=per,
+                                   scratch_bytes=sum(v["scratch_bytes"] for v in per.values()))
 
     def _build_steps(self, placed: list[Placed]) -> None:
         for i in self.graph.inputs:

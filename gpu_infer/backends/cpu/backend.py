@@ -9,6 +9,7 @@ from ...ir import Node
 from ..base import Backend, Tensor
 from . import ops as _ops  # noqa: F401  (registers every CPU execution)
 from .registry import CPU_REGISTRY, NumpyExecution
+from .scratch import ScratchArena
 
 
 class CPUBackend(Backend):
@@ -19,7 +20,15 @@ class CPUBackend(Backend):
 
     def __init__(self, precision: str = "fp32"):
         self._arena = np.zeros(0, np.uint8)
+        self.scratch = ScratchArena()
         super().__init__("fp32")   # the CPU backend always computes in the model's types
+
+    def on_clear_buffer(self) -> bool:
+        self.scratch.release()
+        return super().on_clear_buffer()
+
+    def scratch_bytes(self) -> int:
+        return self.scratch.high_water
 
     def _allocate_arena(self, nbytes: int) -> None:
         self._arena = np.zeros(nbytes, np.uint8)

@@ -34,6 +34,12 @@ class NumpyExecution(Execution):
         """
         return self._destinations[index] if index < len(self._destinations) else None
 
+    def scratch(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """An uninitialized temporary, valid for this step only (never return it as a result
+        without copying: the next step reuses its bytes)."""
+        arena = getattr(self.backend, "scratch", None)
+        return arena.take(shape, dtype) if arena is not None else np.empty(shape, dtype)
+
     def ufunc_into(self, fn: np.ufunc, *args: np.ndarray) -> np.ndarray:
         """fn(*args), computed into output 0's buffer when its dtype and shape fit."""
         dst = self.destination()
@@ -46,6 +52,9 @@ class NumpyExecution(Execution):
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         self._destinations = tuple(t.handle if t is not None else None for t in outputs)
+        arena = getattr(self.backend, "scratch", None)
+        if arena is not None:
+            arena.begin_step()
         try:
             results = self.compute(*[t.handle if t is not None else None for t in inputs])
         finally:

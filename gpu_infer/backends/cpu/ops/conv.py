@@ -6,7 +6,7 @@ import numpy as np
 from ....ir import Node
 from ..activation import apply_activation
 from ..registry import NumpyExecution, register
-from .taps import TapLayout, gather_columns, tap_layout
+from .taps import Alloc, TapLayout, gather_columns, tap_layout
 from .window import padded, spatial_params
 
 _COLS_BYTES = 256 << 20             # largest tap-column buffer the gather-then-GEMM path may build
@@ -38,7 +38,7 @@ def _finish(exe: NumpyExecution, y: np.ndarray, b: np.ndarray | None, dtype: np.
     return apply_activation(y, exe.node.activation).astype(dtype, copy=False)
 
 
-def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray) -> None:
+def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray, alloc: Alloc) -> None:
     """y (n, c, size) = per-channel sum over taps of weight * shifted slice.
 
     Channels go in blocks small enough to stay in cache across the taps. Large
@@ -52,10 +52,10 @@ def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray) -> None:
     if gather:
         wk = wk[:, lay.order]
         for c0 in range(0, c, block):
-            np.matmul(wk[c0:c0 + block, None, :], gather_columns(lay, slice(c0, c0 + block)),
+            np.matmul(wk[c0:c0 + block, None, :], gather_columns(lay, slice(c0, c0 + block), alloc),
                       out=y[:, c0:c0 + block, None, :span])
         return
-    tmp = np.empty((n, min(block, c), span), y.dtype)
+    tmp = alloc((n, min(block, c), span), y.dtype)
     for c0 in range(0, c, block):
         acc = y[:, c0:c0 + block, :span]
         part = tmp[:, :acc.shape[1]]
@@ -91,28 +91,26 @@ class Conv(NumpyExecution):
             return _finish(self, into if into is not None else y.reshape((n, m) + tuple(out)), b, dtype)
         if 0 in out:
             return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
-        lay = tap_layout(x, pb, kernel, strides, dil, out)
+        lay = tap_layout(x, pb, kernel, strides, dil, out, self.scratch)
         kp, span = int(np.prod(kernel)), lay.span
         wk = w.reshape(g, mg, cg, kp)
-        y = np.empty((n, g, mg, lay.size), acc)
+        y = self.scratch((n, g, mg, lay.size), acc)
         if cg == 1 and mg == 1:
-            _depthwise(y.reshape(n, c, -1), lay, wk.reshape(c, kp))
+            _depthwise(y.reshape(n, c, -1), lay, wk.reshape(c, kp), self.scratch)
         elif cg < 3 * mg and n * c * kp * span * acc.itemsize <= _COLS_BYTES:
             # few input channels per output: gather the tap slices once, then one GEMM
-            cols = gather_columns(lay).reshape(n, g, cg * kp, span)
+            cols = gather_columns(lay, slice(None), self.scratch).reshape(n, g, cg * kp, span)
             np.matmul(wk[..., lay.order].reshape(g, mg, cg * kp), cols, out=y[..., :span])
         else:
             # many input channels: one GEMM per tap on its shifted slice, accumulated
-            first = True
+            first, part = True, self.scratch((n, g, mg, span), acc)
             for ph in lay.phases:
                 pg = ph.plane.reshape(n, g, cg, -1)
                 for tap, off in zip(ph.taps, ph.offsets):
-                    part = np.matmul(wk[..., tap], pg[..., off:off + span])
-                    if first:
-                        y[..., :span] = part
-                        first = False
-                    else:
+                    np.matmul(wk[..., tap], pg[..., off:off + span], out=y[..., :span] if first else part)
+                    if not first:
                         y[..., :span] += part
+                    first = False
         y = lay.crop(y.reshape(n, m, -1), out)
         return _finish(self, y, b, dtype)
 
@@ -160,12 +158,14 @@ class ConvTranspose(NumpyExecution):
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
         sp, kp = int(np.prod(spatial)), int(np.prod(kernel))
         wt = w.reshape(g, cg, mg * kp).transpose(0, 2, 1)                   # (g, mg*k, cg)
-        cols = np.matmul(wt, x.reshape(n, g, cg, sp))                       # (n, g, mg*k, sp)
+        cols = np.matmul(wt, x.reshape(n, g, cg, sp), out=self.scratch((n, g, mg * kp, sp), acc))
         cols = cols.reshape((n, g, mg) + tuple(kernel) + tuple(spatial))
         # kernel == stride: the taps tile the output without overlap, so each is a plain store
         tiles = kernel == strides and all(d == 1 for d in dil)
         covered = tiles and all(f == i * k for f, i, k in zip(full, spatial, kernel))
-        y = (np.empty if covered else np.zeros)((n, g, mg) + tuple(full), acc)
+        y = self.scratch((n, g, mg) + tuple(full), acc)
+        if not covered:
+            y.fill(0)
         for pos in np.ndindex(*kernel):
             dst = (slice(None),) * 3 + tuple(slice(p * d, p * d + (i - 1) * s + 1, s)
                                              for p, d, i, s in zip(pos, dil, spatial, strides))

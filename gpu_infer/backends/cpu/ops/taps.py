@@ -14,10 +14,14 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from .window import place
+
+Alloc = Callable[[tuple[int, ...], np.dtype], np.ndarray]   # np.empty or an execution's scratch
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class TapLayout:
 
 
 def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
-               dil: Sequence[int], out: Sequence[int]) -> TapLayout:
+               dil: Sequence[int], out: Sequence[int], alloc: Alloc = np.empty) -> TapLayout:
     """Split `x` (..., *spatial), zero-padded by `pads_begin` in front (and as needed at the
     end; negative pads crop), into flattened phase planes with each tap's offset.
 
@@ -119,11 +123,10 @@ def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], 
             dst.append(slice(lo, hi))
             src.append(slice(r + lo * s - pb, r + (hi - 1) * s - pb + 1 if hi > lo else r + lo * s - pb, s))
         view = x[(Ellipsis,) + tuple(src)]
-        if all(d.start == 0 and d.stop == g for d, g in zip(dst, grid)):
-            plane = np.ascontiguousarray(view)       # no padding reaches this phase: x itself if contiguous
+        if view.flags.c_contiguous and all(d.start == 0 and d.stop == g for d, g in zip(dst, grid)):
+            plane = view                              # no padding reaches this phase: read x itself
         else:
-            plane = np.zeros(lead + grid, x.dtype)
-            plane[(Ellipsis,) + tuple(dst)] = view
+            plane = place(alloc(lead + grid, x.dtype), view, dst)
         plane = plane.reshape(lead + (-1,))
         it = plane.itemsize
         window = as_strided(plane[..., ph.offsets[0]:], lead + ph.tap_grid + (span,),
@@ -132,14 +135,14 @@ def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], 
     return TapLayout(grid, span, phases)
 
 
-def gather_columns(lay: TapLayout, channels: slice = slice(None)) -> np.ndarray:
+def gather_columns(lay: TapLayout, channels: slice = slice(None), alloc: Alloc = np.empty) -> np.ndarray:
     """(n, c, taps, span) copies of every tap's slice for the chosen channels, taps in `lay.order`.
 
     One strided copy per phase: the taps of a phase form a regular grid of offsets.
     """
     views = [ph.window[:, channels] for ph in lay.phases]
     n, c = views[0].shape[:2]
-    cols = np.empty((n, c, len(lay.order), lay.span), lay.phases[0].plane.dtype)
+    cols = alloc((n, c, len(lay.order), lay.span), lay.phases[0].plane.dtype)
     start = 0
     for ph, view in zip(lay.phases, views):
         stop = start + len(ph.taps)

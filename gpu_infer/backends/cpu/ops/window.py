@@ -56,12 +56,18 @@ def padded(x: np.ndarray, begin: Sequence[int], end: Sequence[int], value: float
     inner = src.shape[lead:]
     y = np.empty(src.shape[:lead] + tuple(n + max(b, 0) + max(e, 0) for n, b, e in zip(inner, begin, end)),
                  x.dtype)
-    y[(slice(None),) * lead + tuple(slice(max(b, 0), max(b, 0) + n) for n, b in zip(inner, begin))] = src
-    for i, (n, b) in enumerate(zip(inner, begin)):
+    return place(y, src, [slice(max(b, 0), max(b, 0) + n) for n, b in zip(inner, begin)], value)
+
+
+def place(out: np.ndarray, src: np.ndarray, region: Sequence[slice], value: float = 0.0) -> np.ndarray:
+    """out[..., *region] = src and `value` everywhere else (region covers the trailing axes)."""
+    lead = out.ndim - len(region)
+    out[(slice(None),) * lead + tuple(region)] = src
+    for i, sl in enumerate(region):
         axis = (slice(None),) * (lead + i)
-        y[axis + (slice(0, max(b, 0)),)] = value
-        y[axis + (slice(max(b, 0) + n, None),)] = value
-    return y
+        out[axis + (slice(0, sl.start),)] = value
+        out[axis + (slice(sl.stop, None),)] = value
+    return out
 
 
 def windows(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int], dil: Sequence[int],
