@@ -50,17 +50,18 @@ def main() -> None:
         blob[label] = results_as_dicts(results)
         ort = next((r for r in results if r.backend == "onnxruntime"), None)
         lines += [f"## {label} {tuple(next(iter(shapes.values())))} ({args.precision})", "",
-                  "| backend | median ms | ratio vs onnxruntime | nodes on backend | copies | arena MiB | naive MiB |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| backend | median ms | ratio vs onnxruntime | nodes on backend | copies | arena MiB | naive MiB "
+                  "| scratch MiB |", "|---|---|---|---|---|---|---|---|"]
         for r in results:
             if r.error:
-                lines.append(f"| {r.backend} | error: {r.error} | | | | | |")
+                lines.append(f"| {r.backend} | error: {r.error} | | | | | | |")
                 continue
             ratio = f"{r.median_ms / ort.median_ms:.2f}x" if ort and r is not ort else "1.00x"
             mib = (lambda b: f"{b / 2**20:.2f}" if b is not None else "-")
             here = f"{r.nodes_on_backend}/{r.nodes_total}" if r.nodes_total is not None else "-"
             lines.append(f"| {r.backend} | {r.median_ms:.2f} | {ratio} | {here} | "
-                         f"{r.copies if r.copies is not None else '-'} | {mib(r.planned_bytes)} | {mib(r.naive_bytes)} |")
+                         f"{r.copies if r.copies is not None else '-'} | {mib(r.planned_bytes)} | {mib(r.naive_bytes)} "
+                         f"| {mib(r.scratch_bytes)} |")
         lines.append("")
     Path(args.out).write_text("\n".join(lines) + "\n")
     Path(args.out).with_suffix(".json").write_text(json.dumps(blob, indent=2))

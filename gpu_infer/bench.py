@@ -26,6 +26,7 @@ class BackendTiming:
     copies: int | None = None
     planned_bytes: int | None = None
     naive_bytes: int | None = None
+    scratch_bytes: int | None = None        # kernels' temporaries, after the timed runs
     max_abs_diff_vs_reference: float | None = None
     per_node_ms: list[tuple[str, str, float]] = field(default_factory=list)
     error: str | None = None
@@ -80,6 +81,7 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
                 t.max_abs_diff_vs_reference = float(max(np.max(np.abs(a.astype(np.float64) - b))
                                                         for a, b in zip(out, reference)))
             _fill(t, _time(lambda: sess.run(None, feeds), runs, warmup, name, progress))
+            t.scratch_bytes = sess.memory_plan().scratch_bytes
             if per_node:
                 agg: dict[tuple[str, str], list[float]] = defaultdict(list)
                 for _ in range(3):
@@ -95,7 +97,7 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
 def format_results(results: list[BackendTiming], top: int = 15) -> str:
     ref = next((r for r in results if r.backend == "onnxruntime" and r.median_ms), None)
     lines = [f"{'backend':12s} {'median ms':>10s} {'min':>9s} {'max':>9s} {'vs ort':>8s} "
-             f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'max|diff|':>10s}"]
+             f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'scratch MB':>10s} {'max|diff|':>10s}"]
     for r in results:
         if r.error:
             lines.append(f"{r.backend:12s} error: {r.error}")
@@ -106,7 +108,7 @@ def format_results(results: list[BackendTiming], top: int = 15) -> str:
         diff = f"{r.max_abs_diff_vs_reference:10.2e}" if r.max_abs_diff_vs_reference is not None else "         -"
         lines.append(f"{r.backend:12s} {r.median_ms:10.3f} {r.min_ms:9.3f} {r.max_ms:9.3f} {ratio} "
                      f"{here:>11s} {r.copies if r.copies is not None else '-':>6} {mb(r.planned_bytes)} "
-                     f"{mb(r.naive_bytes)} {diff}")
+                     f"{mb(r.naive_bytes)} {mb(r.scratch_bytes):>10s} {diff}")
     for r in results:
         if r.per_node_ms:
             total = sum(ms for _, _, ms in r.per_node_ms)

@@ -51,9 +51,10 @@ def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray, alloc: Alloc) -> N
     block = max(1, _DEPTHWISE_BLOCK_BYTES // (n * span * y.itemsize * (kp if gather else 1)))
     if gather:
         wk = wk[:, lay.order]
+        cols = alloc((n, min(block, c), kp, span), y.dtype)          # one block's columns, reused
         for c0 in range(0, c, block):
-            np.matmul(wk[c0:c0 + block, None, :], gather_columns(lay, slice(c0, c0 + block), alloc),
-                      out=y[:, c0:c0 + block, None, :span])
+            gathered = gather_columns(lay, slice(c0, c0 + block), lambda shape, _: cols[:, :shape[1]])
+            np.matmul(wk[c0:c0 + block, None, :], gathered, out=y[:, c0:c0 + block, None, :span])
         return
     tmp = alloc((n, min(block, c), span), y.dtype)
     for c0 in range(0, c, block):
