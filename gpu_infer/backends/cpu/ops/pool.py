@@ -1,10 +1,11 @@
-"""MaxPool (with Indices), AveragePool, LpPool and their Global forms, via window views."""
+"""MaxPool (with Indices), AveragePool, LpPool and their Global forms (plain MaxPool: tap slices)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ....ir import Node
 from ..registry import NumpyExecution, register
+from .taps import tap_layout
 from .window import padded, spatial_params, windows
 
 
@@ -27,11 +28,11 @@ def _pool_windows(node: Node, x: np.ndarray, fill: float) -> tuple[np.ndarray, i
 class MaxPool(NumpyExecution):
     def compute(self, x: np.ndarray) -> list[np.ndarray]:
         low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        if len(self.node.outputs) < 2 or not self.node.outputs[1]:
+            return [self._max_over_taps(x, low)]
         win, nd, (kernel, strides, dil, pb, _, out) = _pool_windows(self.node, x, low)
         flat = win.reshape(win.shape[:2 + nd] + (-1,))
         y = flat.max(axis=-1)
-        if len(self.node.outputs) < 2 or not self.node.outputs[1]:
-            return [y]
         arg = flat.argmax(axis=-1)                                          # kernel position
         kpos = np.unravel_index(arg, kernel)
         grids = np.meshgrid(*[np.arange(o) for o in out], indexing="ij")
@@ -45,6 +46,26 @@ class MaxPool(NumpyExecution):
         n, c = x.shape[:2]
         base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * int(np.prod(spatial))
         return [y, idx + base.reshape((n, c) + (1,) * nd)]
+
+
+    def _max_over_taps(self, x: np.ndarray, low: float) -> np.ndarray:
+        """Running maximum over the kernel taps, each a contiguous shifted slice (see taps.py)."""
+        kernel = list(self.node.attr("kernel_shape"))
+        strides, dil, pb, _, out = spatial_params(self.node, x.shape[2:], kernel, bool(self.node.attr("ceil_mode", 0)))
+        if 0 in out:
+            return np.zeros(x.shape[:2] + tuple(out), x.dtype)
+        lay = tap_layout(x, pb, kernel, strides, dil, out, self.scratch, fill=low)
+        y = self.scratch(x.shape[:2] + (lay.size,), x.dtype)
+        acc, first = y[..., :lay.span], True
+        for ph in lay.phases:
+            for off in ph.offsets:
+                src = ph.plane[..., off:off + lay.span]
+                if first:
+                    np.copyto(acc, src)
+                    first = False
+                else:
+                    np.maximum(acc, src, out=acc)
+        return lay.crop(y, out)
 
 
 @register("AveragePool")

@@ -104,9 +104,10 @@ class TapLayout:
 
 
 def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
-               dil: Sequence[int], out: Sequence[int], alloc: Alloc = np.empty) -> TapLayout:
-    """Split `x` (..., *spatial), zero-padded by `pads_begin` in front (and as needed at the
-    end; negative pads crop), into flattened phase planes with each tap's offset.
+               dil: Sequence[int], out: Sequence[int], alloc: Alloc = np.empty,
+               fill: float = 0.0) -> TapLayout:
+    """Split `x` (..., *spatial), padded with `fill` by `pads_begin` in front (and as needed
+    at the end; negative pads crop), into flattened phase planes with each tap's offset.
 
     Each plane is filled straight from `x`: the padded input is never materialized.
     """
@@ -126,7 +127,7 @@ def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], 
         if view.flags.c_contiguous and all(d.start == 0 and d.stop == g for d, g in zip(dst, grid)):
             plane = view                              # no padding reaches this phase: read x itself
         else:
-            plane = place(alloc(lead + grid, x.dtype), view, dst)
+            plane = place(alloc(lead + grid, x.dtype), view, dst, fill)
         plane = plane.reshape(lead + (-1,))
         it = plane.itemsize
         window = as_strided(plane[..., ph.offsets[0]:], lead + ph.tap_grid + (span,),
