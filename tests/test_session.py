@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from onnx import TensorProto, helper
 
 import gpu_infer
@@ -78,6 +80,36 @@ def test_truncated_model(tmp_path):
     p.write_bytes(data[: len(data) // 2])
     with pytest.raises(ModelLoadError):
         gpu_infer.InferenceSession(str(p))
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.one_of(st.none(), st.integers(0, 10**6)),
+       edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=20))
+def test_corrupted_model_bytes_fail_cleanly(cut, edits):
+    """Random truncations and byte edits of a real model: it loads and runs, or raises our own error."""
+    data = bytearray(CLS_MODEL.read_bytes())
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    if cut is not None:
+        data = data[: cut % len(data)]
+    x = np.random.default_rng(0).random((1, 3, 48, 192), np.float32)
+    try:
+        sess = gpu_infer.InferenceSession(bytes(data), backend="cpu")
+        sess.run(None, {i.name: x for i in sess.get_inputs()[:1]})
+    except GpuInferError:
+        pass
+
+
+def test_tensor_larger_than_host_memory_is_refused_before_allocating():
+    """An Expand to 36 TiB: named DeviceError at pre-inference, no MemoryError, no swap storm."""
+    from onnx import numpy_helper
+    graph = helper.make_graph([helper.make_node("Expand", ["x", "s"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [100000, 100000, 1000])],
+                              [numpy_helper.from_array(np.array([100000, 100000, 1000], np.int64), "s")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(DeviceError, match="tensor 'y' needs .* host memory"):
+        gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": np.ones((1, 1), np.float32)})
 
 
 def test_missing_file():

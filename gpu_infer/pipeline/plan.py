@@ -219,13 +219,18 @@ class Plan:
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         self._feed(feeds)
-        for call in self._program:
-            call()
+        with np.errstate(all="ignore"):       # inf / NaN are the model's data, as in onnxruntime
+            for call in self._program:
+                call()
         return [np.array(t.handle, copy=True) for t in self.outputs]
 
     def profile(self, feeds: dict[str, np.ndarray]) -> list[tuple[str, str, float]]:
         """Run once step by step, each bracketed and finished on its own: (label, backend, seconds)."""
         self._feed(feeds)
+        with np.errstate(all="ignore"):
+            return self._timed_steps()
+
+    def _timed_steps(self) -> list[tuple[str, str, float]]:
         times = []
         for step in self.steps:
             t0 = time.perf_counter()

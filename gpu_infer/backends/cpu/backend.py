@@ -1,15 +1,26 @@
 """The NumPy CPU backend: the fallback for every other backend and the reference they are tested against."""
 from __future__ import annotations
 
+import os
 from typing import Any, Sequence
 
 import numpy as np
 
 from ...ir import Node
-from ..base import Backend, Tensor
+from ...errors import DeviceError
+from ..base import Backend, StorageType, Tensor
+from ..gpu_common import check_alloc
 from . import ops as _ops  # noqa: F401  (registers every CPU execution)
 from .registry import CPU_REGISTRY, NumpyExecution
 from .scratch import ScratchArena
+
+
+def host_memory_bytes() -> int:
+    """Physical memory of this machine (0 where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 class CPUBackend(Backend):
@@ -30,8 +41,16 @@ class CPUBackend(Backend):
     def scratch_bytes(self) -> int:
         return self.scratch.high_water
 
+    def on_acquire_buffer(self, tensor: Tensor, storage: StorageType) -> bool:
+        check_alloc(f"tensor '{tensor.name}'", tensor.nbytes, host_memory_bytes(), "host memory")
+        return super().on_acquire_buffer(tensor, storage)
+
     def _allocate_arena(self, nbytes: int) -> None:
-        self._arena = np.zeros(nbytes, np.uint8)
+        try:
+            self._arena = np.zeros(nbytes, np.uint8)
+        except MemoryError as exc:
+            raise DeviceError(f"the CPU activation arena ({nbytes / 2**20:.1f} MiB) does not fit in "
+                              f"host memory") from exc
 
     def _bind_dynamic(self, tensor: Tensor) -> Any:
         raw = self._arena[tensor.offset: tensor.offset + tensor.nbytes]
@@ -40,7 +59,11 @@ class CPUBackend(Backend):
     def _allocate_separate(self, tensor: Tensor) -> Any:
         if tensor.constant is not None:
             return np.ascontiguousarray(tensor.constant, dtype=tensor.dtype).reshape(tensor.shape)
-        return np.zeros(tensor.shape, tensor.dtype)
+        try:
+            return np.zeros(tensor.shape, tensor.dtype)
+        except MemoryError as exc:
+            raise DeviceError(f"tensor '{tensor.name}' ({tensor.nbytes / 2**20:.1f} MiB) does not fit in "
+                              f"host memory") from exc
 
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
         """Host to host: both handles are NumPy arrays."""
@@ -52,7 +75,8 @@ def evaluate_node(node: Node, inputs: Sequence[np.ndarray | None]) -> list[np.nd
     cls = CPU_REGISTRY.get(node.op_type)
     if cls is None or not issubclass(cls, NumpyExecution):
         raise KeyError(node.op_type)
-    results = cls(None, node).compute(*inputs)  # type: ignore[arg-type]
+    with np.errstate(all="ignore"):
+        results = cls(None, node).compute(*inputs)  # type: ignore[arg-type]
     if isinstance(results, np.ndarray) or np.isscalar(results):
         results = (results,)
     return [np.asarray(r) for r in results]

@@ -5,6 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ...errors import DeviceError
 from ..base import Execution, OpRegistry, Tensor
 
 CPU_REGISTRY = OpRegistry("cpu")
@@ -57,6 +58,8 @@ class NumpyExecution(Execution):
             arena.begin_step()
         try:
             results = self.compute(*[t.handle if t is not None else None for t in inputs])
+        except MemoryError as exc:
+            raise DeviceError(f"{self.node.describe()}: host memory ran out for its temporaries") from exc
         finally:
             self._destinations = ()
         if isinstance(results, np.ndarray) or np.isscalar(results):
