@@ -1,7 +1,7 @@
 """onnx's official backend suite, through gpu_infer.onnx_backend, strict (no fallback), per backend.
 
-CPU: every case whose ops are all first-wave ops. OpenCL / Vulkan: every case whose
-ops that backend claims. Cases we know we fail are excluded below with the reason
+CPU: every case whose ops are all first-wave ops, then (apart) every other case whose
+ops the CPU registry claims. OpenCL / Vulkan: every case whose ops that backend claims. Cases we know we fail are excluded below with the reason
 (and listed in the README), so the pass count is an honest coverage measure.
 """
 from __future__ import annotations
@@ -32,18 +32,21 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def _build(backend: str, names: list[str]) -> dict:
+def _build(backend: str, names: list[str], label: str = "") -> dict:
+    label = label or backend
     cls = GpuInferBackend.configure(backend=backend, precision="fp32", strict=True)
-    suite = onnx.backend.test.BackendTest(cls, f"{__name__}.{backend}")
+    suite = onnx.backend.test.BackendTest(cls, f"{__name__}.{label}")
     for name in names:
         suite.include(f"^{re.escape(name)}_cpu$")
     for pattern in list(KNOWN_FAILURES) + (list(GPU_KNOWN_FAILURES) if backend != "cpu" else []):
         suite.exclude(f"^{pattern}_cpu$")
-    return {f"{name}_{backend.upper()}": case for name, case in suite.test_cases.items()}
+    return {f"{name}_{label.upper()}": case for name, case in suite.test_cases.items()}
 
 
 def _registry_ops(backend: str) -> set[str]:
-    if backend == "opencl":
+    if backend == "cpu":
+        from gpu_infer.backends.cpu.registry import CPU_REGISTRY as reg
+    elif backend == "opencl":
         from gpu_infer.backends.opencl.registry import OPENCL_REGISTRY as reg
     else:
         from gpu_infer.backends.vulkan.registry import VULKAN_REGISTRY as reg
@@ -51,6 +54,9 @@ def _registry_ops(backend: str) -> set[str]:
 
 
 globals().update(_build("cpu", first_wave_cases()))
+# the CPU backend has many more ops than the first wave: every case it claims counts too
+globals().update(_build("cpu", sorted(set(cases_within(_registry_ops("cpu") | FIRST_WAVE)) - set(first_wave_cases())),
+                        label="cpu_beyond_first_wave"))
 for _gpu in ("opencl", "vulkan"):
     if probe_all()[_gpu].valid:
         globals().update(_build(_gpu, cases_within(_registry_ops(_gpu) & FIRST_WAVE)))
