@@ -13,6 +13,9 @@ from tqdm import tqdm
 from .errors import GpuInferError
 
 
+SETTLE_S = 0.2      # pause at each switch of engine in the timing blocks
+
+
 @dataclass
 class BackendTiming:
     backend: str
@@ -32,15 +35,36 @@ class BackendTiming:
     error: str | None = None
 
 
-def _time(fn: Callable[[], Any], runs: int, warmup: int, label: str, progress: bool) -> list[float]:
+def _time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs: int, warmup: int,
+                    progress: bool, blocks: int = 5) -> None:
+    """Time every runner in alternating blocks of back-to-back runs.
+
+    Blocks let a slow phase of a shared machine hit every backend alike (fair ratios from
+    one run); runs inside a block are back to back, each engine in its own steady state.
+    Each block starts with a pause (onnxruntime's worker threads spin after a run and
+    would otherwise tax whoever runs next) and one untimed run.
+    """
     for _ in range(warmup):
-        fn()
-    times = []
-    for _ in tqdm(range(runs), desc=label, disable=not progress, leave=False):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
+        for _, fn in runners:
+            fn()
+    blocks = max(1, min(blocks, runs))
+    times: list[list[float]] = [[] for _ in runners]
+    bar = tqdm(total=runs * len(runners), desc="timing", disable=not progress or not runners, leave=False)
+    for b in range(blocks):
+        share = runs // blocks + (1 if b < runs % blocks else 0)
+        for k in range(len(runners)):
+            i = (k + b) % len(runners)
+            fn = runners[i][1]
+            time.sleep(SETTLE_S)      # let the previous engine's worker threads stop spinning
+            fn()
+            for _ in range(share):
+                t0 = time.perf_counter()
+                fn()
+                times[i].append((time.perf_counter() - t0) * 1e3)
+            bar.update(share)
+    bar.close()
+    for (t, _), ts in zip(runners, times):
+        _fill(t, ts)
 
 
 def _fill(t: BackendTiming, times: list[float]) -> None:
@@ -52,6 +76,8 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
                 ) -> list[BackendTiming]:
     from .session import InferenceSession
     results: list[BackendTiming] = []
+    runners: list[tuple[BackendTiming, Callable[[], Any]]] = []
+    sessions: dict[str, Any] = {}
     reference: list[np.ndarray] | None = None
     if with_onnxruntime:
         try:
@@ -60,37 +86,44 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
             ort = None
         if ort is not None:
             t = BackendTiming("onnxruntime")
-            sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
-            reference = sess.run(None, feeds)
-            _fill(t, _time(lambda: sess.run(None, feeds), runs, warmup, "onnxruntime", progress))
+            ort_sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+            reference = ort_sess.run(None, feeds)
+            runners.append((t, lambda: ort_sess.run(None, feeds)))
             results.append(t)
     for name in backends:
         t = BackendTiming(name)
+        results.append(t)
         try:
             t0 = time.perf_counter()
             sess = InferenceSession(model_path, backend=name, precision=precision)
             out = sess.run(None, feeds)
             t.prepare_s = time.perf_counter() - t0
-            placement = sess.placement()
-            t.nodes_total = len(placement)
-            t.nodes_on_backend = sum(1 for _, _, b in placement if b == name)
-            t.copies = len(sess.copies())
-            mem = sess.memory_plan()
-            t.planned_bytes, t.naive_bytes = mem.planned_bytes, mem.naive_bytes
-            if reference is not None:
-                t.max_abs_diff_vs_reference = float(max(np.max(np.abs(a.astype(np.float64) - b))
-                                                        for a, b in zip(out, reference)))
-            _fill(t, _time(lambda: sess.run(None, feeds), runs, warmup, name, progress))
-            t.scratch_bytes = sess.memory_plan().scratch_bytes
-            if per_node:
-                agg: dict[tuple[str, str], list[float]] = defaultdict(list)
-                for _ in range(3):
-                    for label, where, sec in sess.profile(feeds):
-                        agg[(label, where)].append(sec * 1e3)
-                t.per_node_ms = [(label, where, statistics.median(v)) for (label, where), v in agg.items()]
         except GpuInferError as exc:
             t.error = f"{type(exc).__name__}: {exc}"
-        results.append(t)
+            continue
+        placement = sess.placement()
+        t.nodes_total = len(placement)
+        t.nodes_on_backend = sum(1 for _, _, b in placement if b == name)
+        t.copies = len(sess.copies())
+        mem = sess.memory_plan()
+        t.planned_bytes, t.naive_bytes = mem.planned_bytes, mem.naive_bytes
+        if reference is not None:
+            t.max_abs_diff_vs_reference = float(max(np.max(np.abs(a.astype(np.float64) - b))
+                                                    for a, b in zip(out, reference)))
+        sessions[name] = sess
+        runners.append((t, lambda sess=sess: sess.run(None, feeds)))
+    _time_in_blocks(runners, runs, warmup, progress)
+    for t in results:
+        sess = sessions.get(t.backend)
+        if sess is None:
+            continue
+        t.scratch_bytes = sess.memory_plan().scratch_bytes
+        if per_node:
+            agg: dict[tuple[str, str], list[float]] = defaultdict(list)
+            for _ in range(3):
+                for label, where, sec in sess.profile(feeds):
+                    agg[(label, where)].append(sec * 1e3)
+            t.per_node_ms = [(label, where, statistics.median(v)) for (label, where), v in agg.items()]
     return results
 
 
