@@ -187,7 +187,11 @@ def test_conv_dtypes_session(dtype: type, opset: int) -> None:
     # strided 1x1 (one tap on a subsampled plane) and a 3-D kernel larger than its stride
     ((1, 4, 7, 7), (5, 4, 1, 1), dict(strides=[2, 2])),
     ((1, 8, 5, 6, 7), (3, 8, 3, 2, 3), dict(strides=[2, 1, 3], pads=[1, 0, 1, 1, 1, 0])),
-], ids=["tap-gemm", "tap-columns", "depthwise-phases", "strided-1x1", "3d"])
+    # depthwise over several cache blocks, batch 2 (gathered 5x5 columns; in-place 3x3 taps)
+    ((2, 70, 40, 40), (70, 1, 5, 5), dict(group=70, pads=[2, 2, 2, 2])),
+    ((2, 24, 90, 90), (24, 1, 3, 3), dict(group=24, pads=[1, 1, 1, 1])),
+], ids=["tap-gemm", "tap-columns", "depthwise-phases", "strided-1x1", "3d", "depthwise-blocks-5x5",
+        "depthwise-blocks-3x3"])
 def test_conv_tap_paths(x: tuple, w: tuple, attrs: dict) -> None:
     check("Conv", [rand(*x), rand(*w), rand(w[0])], **attrs)
 
