@@ -39,10 +39,6 @@ class TapGeometry:
     span: int                          # flat length that covers every output position
     phases: tuple[PhaseGeometry, ...]
 
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.grid))
-
 
 @functools.lru_cache(maxsize=512)
 def tap_geometry(kernel: tuple[int, ...], strides: tuple[int, ...], dil: tuple[int, ...],
