@@ -57,7 +57,9 @@ def cmd_run(args) -> int:
         outputs = sess.run(None, feeds)
         times.append((time.perf_counter() - t1) * 1e3)
     print(f"model: {model}")
-    print(f"backend: {sess.backend_name} (precision {args.precision}{', strict' if args.strict else ''})")
+    level = args.precision if sess.resolved_precision == args.precision else \
+        f"{args.precision} -> {sess.resolved_precision}"
+    print(f"backend: {sess.backend_name} (precision {level}{', strict' if args.strict else ''})")
     for name, arr in feeds.items():
         print(f"input  {name}: {arr.shape} {arr.dtype}")
     for arg, arr in zip(sess.get_outputs(), outputs):

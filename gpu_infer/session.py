@@ -60,7 +60,8 @@ class InferenceSession:
         self._plans: collections.OrderedDict[tuple, Plan] = collections.OrderedDict()
         self._check_ops_known()
         self._value_inputs = shape_value_inputs(self.graph)
-        resolve_precision(probe_all()[self.backend_name], precision)   # fail early on a bad precision
+        # fail early on a bad precision; "auto" / "fp16" become the level the device supports
+        self.resolved_precision = resolve_precision(probe_all()[self.backend_name], precision)
         static = self._static_input_shapes()
         if static is not None and not self._value_inputs:
             self._plan(static)                              # pre-inference at load time
