@@ -8,6 +8,8 @@ page faults per run, MNN's dynamic pool for execution scratch.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ALIGN = 64
@@ -32,7 +34,7 @@ class ScratchArena:
     def take(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialized array that stays valid until the next begin_step."""
         dtype = np.dtype(dtype)
-        nbytes = int(np.prod(shape)) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize
         start, self._used = self._used, self._used + -(-nbytes // ALIGN) * ALIGN
         self.high_water = max(self.high_water, self._used)
         if self._used > self._buffer.nbytes:

@@ -1,6 +1,8 @@
 """Conv and ConvTranspose, 1-D to 3-D, grouped and depthwise, as GEMMs over shifted tap slices."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ....ir import Node
@@ -93,7 +95,7 @@ class Conv(NumpyExecution):
         if 0 in out:
             return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
         lay = tap_layout(x, pb, kernel, strides, dil, out, self.scratch)
-        kp, span = int(np.prod(kernel)), lay.span
+        kp, span = math.prod(kernel), lay.span
         wk = w.reshape(g, mg, cg, kp)
         y = self.scratch((n, g, mg, lay.size), acc)
         if cg == 1 and mg == 1:
@@ -157,7 +159,7 @@ class ConvTranspose(NumpyExecution):
         full, begin, end = self._pads(spatial, kernel, strides, dil)
         dtype, acc = x.dtype, compute_dtype(x, w)
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
-        sp, kp = int(np.prod(spatial)), int(np.prod(kernel))
+        sp, kp = math.prod(spatial), math.prod(kernel)
         wt = w.reshape(g, cg, mg * kp).transpose(0, 2, 1)                   # (g, mg*k, cg)
         cols = np.matmul(wt, x.reshape(n, g, cg, sp), out=self.scratch((n, g, mg * kp, sp), acc))
         cols = cols.reshape((n, g, mg) + tuple(kernel) + tuple(spatial))

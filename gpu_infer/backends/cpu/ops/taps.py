@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -31,6 +32,9 @@ class PhaseGeometry:
     offsets: tuple[int, ...]           # flat offset of each tap's slice in the plane
     tap_grid: tuple[int, ...]          # taps per axis in this phase
     step: tuple[int, ...]              # flat offset between neighbouring taps, per axis
+    src: tuple[slice, ...]             # plane[dst] = x[src]; the rest of the plane is padding
+    dst: tuple[slice, ...]
+    whole: bool                        # dst is the whole plane: no padding reaches this phase
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,12 @@ class TapGeometry:
 
 
 @functools.lru_cache(maxsize=512)
-def tap_geometry(kernel: tuple[int, ...], strides: tuple[int, ...], dil: tuple[int, ...],
-                 out: tuple[int, ...]) -> TapGeometry:
+def tap_geometry(spatial: tuple[int, ...], pads_begin: tuple[int, ...], kernel: tuple[int, ...],
+                 strides: tuple[int, ...], dil: tuple[int, ...], out: tuple[int, ...]) -> TapGeometry:
     """Where each tap reads, for one shape: pure index arithmetic, computed once per shape."""
     nd = len(kernel)
     grid = tuple(o + ((k - 1) * d) // s for o, k, d, s in zip(out, kernel, dil, strides))
-    pitch = [int(np.prod(grid[i + 1:])) for i in range(nd)]
+    pitch = [math.prod(grid[i + 1:]) for i in range(nd)]
     span = sum((o - 1) * p for o, p in zip(out, pitch)) + 1
     # per axis, the kernel positions of each residue mod stride: an arithmetic progression
     by_axis = []
@@ -55,7 +59,7 @@ def tap_geometry(kernel: tuple[int, ...], strides: tuple[int, ...], dil: tuple[i
         for k in range(kn):
             residues.setdefault((k * d) % s, []).append(k)
         by_axis.append(residues)
-    tap_index = np.arange(int(np.prod(kernel))).reshape(kernel)
+    tap_index = np.arange(math.prod(kernel)).reshape(kernel)
     phases = []
     for residue in itertools.product(*(sorted(r) for r in by_axis)):
         ks = [by_axis[i][r] for i, r in enumerate(residue)]                 # kernel positions per axis
@@ -65,17 +69,45 @@ def tap_geometry(kernel: tuple[int, ...], strides: tuple[int, ...], dil: tuple[i
         tap_grid = tuple(len(k) for k in ks)
         offsets = tuple(base + sum(i * st for i, st in zip(idx, step)) for idx in np.ndindex(*tap_grid))
         taps = tuple(int(t) for t in tap_index[np.ix_(*ks)].ravel())
-        phases.append(PhaseGeometry(residue, taps, offsets, tap_grid, step))
+        src, dst = _phase_slices(residue, grid, strides, pads_begin, spatial)
+        whole = all(d.start == 0 and d.stop == g for d, g in zip(dst, grid))
+        phases.append(PhaseGeometry(residue, taps, offsets, tap_grid, step, src, dst, whole))
     return TapGeometry(grid, span, tuple(phases))
+
+
+def _phase_slices(residue: Sequence[int], grid: Sequence[int], strides: Sequence[int],
+                  pads_begin: Sequence[int], spatial: Sequence[int]) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
+    """plane[j] = x[r + j*s - pad] wherever that index is inside x: (x slices, plane slices)."""
+    src, dst = [], []
+    for r, g, s, pb, n in zip(residue, grid, strides, pads_begin, spatial):
+        lo = max(0, -(-(pb - r) // s))
+        hi = max(lo, min(g, -(-(n + pb - r) // s)))
+        first = r + lo * s - pb
+        src.append(slice(first, first + (hi - lo - 1) * s + 1 if hi > lo else first, s))
+        dst.append(slice(lo, hi))
+    return tuple(src), tuple(dst)
 
 
 @dataclass(frozen=True)
 class Phase:
     """One phase plane and the taps that read it (they form a regular grid)."""
     plane: np.ndarray                  # (..., size), contiguous
-    taps: tuple[int, ...]
-    offsets: tuple[int, ...]
-    window: np.ndarray                 # (..., *tap_grid, span) view: [..., i, j, :] is one tap's slice
+    geometry: PhaseGeometry
+    span: int
+
+    @property
+    def taps(self) -> tuple[int, ...]:
+        return self.geometry.taps
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        return self.geometry.offsets
+
+    def window(self) -> np.ndarray:
+        """(..., *tap_grid, span) view of the plane: [..., i, j, :] is one tap's slice."""
+        p, geo, it = self.plane, self.geometry, self.plane.itemsize
+        return as_strided(p[..., geo.offsets[0]:], p.shape[:-1] + geo.tap_grid + (self.span,),
+                          p.strides[:-1] + tuple(st * it for st in geo.step) + (it,), writeable=False)
 
 
 @dataclass(frozen=True)
@@ -86,7 +118,7 @@ class TapLayout:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.grid))
+        return math.prod(self.grid)
 
     @property
     def order(self) -> list[int]:
@@ -107,28 +139,18 @@ def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], 
 
     Each plane is filled straight from `x`: the padded input is never materialized.
     """
-    geo = tap_geometry(tuple(kernel), tuple(strides), tuple(dil), tuple(out))
-    nd, grid, span = len(kernel), geo.grid, geo.span
+    nd = len(kernel)
     lead, spatial = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
+    geo = tap_geometry(spatial, tuple(pads_begin), tuple(kernel), tuple(strides), tuple(dil), tuple(out))
+    grid, span = geo.grid, geo.span
     phases = []
     for ph in geo.phases:
-        dst, src = [], []                    # plane[j] = x[r + j*s - pad] where that is inside x
-        for r, g, s, pb, n in zip(ph.residue, grid, strides, pads_begin, spatial):
-            lo = max(0, -(-(pb - r) // s))
-            hi = min(g, -(-(n + pb - r) // s))
-            hi = max(hi, lo)
-            dst.append(slice(lo, hi))
-            src.append(slice(r + lo * s - pb, r + (hi - 1) * s - pb + 1 if hi > lo else r + lo * s - pb, s))
-        view = x[(Ellipsis,) + tuple(src)]
-        if view.flags.c_contiguous and all(d.start == 0 and d.stop == g for d, g in zip(dst, grid)):
+        view = x[(Ellipsis,) + ph.src]
+        if ph.whole and view.flags.c_contiguous:
             plane = view                              # no padding reaches this phase: read x itself
         else:
-            plane = place(alloc(lead + grid, x.dtype), view, dst, fill)
-        plane = plane.reshape(lead + (-1,))
-        it = plane.itemsize
-        window = as_strided(plane[..., ph.offsets[0]:], lead + ph.tap_grid + (span,),
-                            plane.strides[:-1] + tuple(st * it for st in ph.step) + (it,), writeable=False)
-        phases.append(Phase(plane, ph.taps, ph.offsets, window))
+            plane = place(alloc(lead + grid, x.dtype), view, ph.dst, fill)
+        phases.append(Phase(plane.reshape(lead + (-1,)), ph, span))
     return TapLayout(grid, span, phases)
 
 
@@ -137,7 +159,7 @@ def gather_columns(lay: TapLayout, channels: slice = slice(None), alloc: Alloc =
 
     One strided copy per phase: the taps of a phase form a regular grid of offsets.
     """
-    views = [ph.window[:, channels] for ph in lay.phases]
+    views = [ph.window()[:, channels] for ph in lay.phases]
     n, c = views[0].shape[:2]
     cols = alloc((n, c, len(lay.order), lay.span), lay.phases[0].plane.dtype)
     start = 0
