@@ -1,12 +1,12 @@
 """What the OpenCL and Vulkan backends share: storage types per precision, the
-broadcast index table their elementwise kernels read, and which tensors they accept."""
+broadcast index table their elementwise kernels read, and which tensors they accept
+(what every backend shares is in common.py)."""
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
 
-from ..errors import DeviceError
 from .base import Tensor
 
 MAX_RANK = 6                     # kernels index up to 6-D tensors
@@ -39,19 +39,3 @@ def broadcast_table(out_shape: Sequence[int], *in_shapes: Sequence[int]) -> np.n
             step *= dims[k]
         table += strides
     return np.array(table, np.int32)
-
-
-def check_alloc(what: str, nbytes: int, limit: int, device: str) -> None:
-    """DeviceError when one buffer would exceed what the device can allocate."""
-    if limit and nbytes > limit:
-        raise DeviceError(f"{what} needs {nbytes / 2**20:.1f} MiB in one buffer, more than {device} "
-                          f"allows ({limit / 2**20:.1f} MiB)")
-
-
-def binary_input_shape(node, a_shape: Sequence[int], b_shape: Sequence[int]) -> tuple[int, ...]:
-    """B's shape under NumPy broadcasting: opset<7's broadcast=1 with `axis` aligns B's dims
-    at `axis` of A instead of at the end, which is the same as padding B with trailing 1s."""
-    if node.opset >= 7 or not node.attr("broadcast", 0) or node.attr("axis") is None:
-        return tuple(b_shape)
-    axis = node.attr("axis") % max(len(a_shape), 1)
-    return tuple(b_shape) + (1,) * (len(a_shape) - axis - len(b_shape))

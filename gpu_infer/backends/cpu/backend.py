@@ -9,7 +9,7 @@ import numpy as np
 from ...ir import Node
 from ...errors import DeviceError
 from ..base import Backend, StorageType, Tensor
-from ..gpu_common import check_alloc
+from ..common import check_alloc
 from . import ops as _ops  # noqa: F401  (registers every CPU execution)
 from .registry import CPU_REGISTRY, NumpyExecution
 from .scratch import ScratchArena

@@ -8,7 +8,8 @@ import numpy as np
 
 from ...scheduler import BackendStatus, probe_all
 from ..base import Backend, Tensor
-from ..gpu_common import check_alloc, storage_dtype
+from ..common import check_alloc
+from ..gpu_common import storage_dtype
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
 from .registry import OPENCL_REGISTRY
 from .runtime import BUILD_OPTIONS, CLRuntime, runtime_from_status

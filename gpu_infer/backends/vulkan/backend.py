@@ -9,7 +9,8 @@ import numpy as np
 
 from ...scheduler import BackendStatus, probe_all
 from ..base import Backend, Execution, Tensor
-from ..gpu_common import check_alloc, storage_dtype
+from ..common import check_alloc
+from ..gpu_common import storage_dtype
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
 from .context import VKBuffer, VKPipeline, VKRuntime, runtime_from_status
 from .registry import VULKAN_REGISTRY

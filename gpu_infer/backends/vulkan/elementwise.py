@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from ..base import Execution, Tensor
-from ..gpu_common import binary_input_shape, broadcast_table, float_tensors
+from ..common import binary_input_shape
+from ..gpu_common import broadcast_table, float_tensors
 from .context import LOCAL_SIZE
 from .registry import register
 

@@ -7,19 +7,13 @@ from typing import Callable
 import numpy as np
 
 from ....ir import Node
+from ...common import binary_input_shape
 from ..registry import NumpyExecution, register
 
 
 def legacy_broadcast(node: Node, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Reshape `b` for the opset<7 ``broadcast``/``axis`` attributes.
-
-    With ``broadcast=1`` the shape of B matches a contiguous run of A's dims
-    starting at ``axis`` (default: A's trailing dims, which is NumPy's rule).
-    """
-    if node.opset >= 7 or not node.attr("broadcast", 0) or node.attr("axis") is None:
-        return b
-    axis = node.attr("axis") % max(a.ndim, 1)
-    return b.reshape((1,) * axis + b.shape + (1,) * (a.ndim - axis - b.ndim))
+    """`b` reshaped for the opset<7 ``broadcast``/``axis`` attributes (see binary_input_shape)."""
+    return b.reshape(binary_input_shape(node, a.shape, b.shape))
 
 
 def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
