@@ -37,7 +37,7 @@ def apply_activation(x: np.ndarray, act: Activation | None, out: np.ndarray | No
 
 
 def _store(out: np.ndarray | None, y: np.ndarray) -> np.ndarray:
-    if out is None:
+    if out is None or out is y:
         return y
     np.copyto(out, y)
     return out
