@@ -33,7 +33,7 @@ def _scale_weight(conv: Node, weight: np.ndarray, scale: np.ndarray) -> np.ndarr
 
 
 def _fold(graph: Graph, add: Node) -> bool:
-    producers = {o: n for n in graph.nodes for o in n.outputs if o}
+    producers = graph.producers()
     for side in (0, 1):
         conv = producers.get(add.input(side))
         value = constant(graph, add.input(1 - side))

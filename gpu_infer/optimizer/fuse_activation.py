@@ -36,7 +36,7 @@ def activation_of(graph: Graph, node: Node) -> Activation | None:
 
 def run(graph: Graph) -> bool:
     changed = False
-    producers = {o: n for n in graph.nodes for o in n.outputs if o}
+    producers = graph.producers()
     for act_node in list(graph.nodes):
         producer = producers.get(act_node.input(0))
         if producer is None or producer.op_type not in PRODUCERS or producer.domain \

@@ -21,7 +21,7 @@ SIXTH = 1.0 / 6.0
 
 
 def run(graph: Graph) -> bool:
-    producers = {o: n for n in graph.nodes for o in n.outputs if o}
+    producers = graph.producers()
     changed = False
     for node in list(graph.nodes):
         if node in graph.nodes and not node.domain and node.op_type in ("Div", "Mul"):
