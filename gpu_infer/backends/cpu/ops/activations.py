@@ -80,6 +80,5 @@ class Clip(NumpyExecution):
         if lo is not None and np.size(lo):
             y = self.ufunc_into(np.maximum, y, np.asarray(lo).astype(x.dtype))
         if hi is not None and np.size(hi):                     # min > max gives max, per spec
-            hi = np.asarray(hi).astype(x.dtype)
-            y = np.minimum(y, hi, out=y) if y is self.destination() else self.ufunc_into(np.minimum, y, hi)
+            y = self.ufunc_into(np.minimum, y, np.asarray(hi).astype(x.dtype))
         return np.asarray(y, x.dtype)
