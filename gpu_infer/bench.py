@@ -55,7 +55,8 @@ def _time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs
         for k in range(len(runners)):
             i = (k + b) % len(runners)
             fn = runners[i][1]
-            time.sleep(SETTLE_S)      # let the previous engine's worker threads stop spinning
+            if len(runners) > 1:
+                time.sleep(SETTLE_S)  # let the previous engine's worker threads stop spinning
             fn()
             for _ in range(share):
                 t0 = time.perf_counter()
@@ -130,7 +131,8 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
 def format_results(results: list[BackendTiming], top: int = 15) -> str:
     ref = next((r for r in results if r.backend == "onnxruntime" and r.median_ms), None)
     lines = [f"{'backend':12s} {'median ms':>10s} {'min':>9s} {'max':>9s} {'vs ort':>8s} "
-             f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'scratch MB':>10s} {'max|diff|':>10s}"]
+             f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'scratch MB':>10s} "
+             f"{'max|diff|':>10s}"]
     for r in results:
         if r.error:
             lines.append(f"{r.backend:12s} error: {r.error}")

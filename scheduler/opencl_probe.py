@@ -18,7 +18,8 @@ def _describe(cl, platform, dev, p_index: int, d_index: int) -> DeviceInfo:
     ext = dev.extensions.split()
     return DeviceInfo(
         backend="opencl", name=dev.name.strip(), vendor=dev.vendor.strip(), driver=dev.driver_version.strip(),
-        device_type=_device_type(cl, dev), platform=f"{platform.name.strip()}, {' '.join(platform.version.split()[:3])}",
+        device_type=_device_type(cl, dev),
+        platform=f"{platform.name.strip()}, {' '.join(platform.version.split()[:3])}",
         properties={
             "platform_index": p_index, "device_index": d_index,
             "opencl_c_version": dev.opencl_c_version.strip(),

@@ -1,8 +1,9 @@
 """onnx's official backend suite, through gpu_infer.onnx_backend, strict (no fallback), per backend.
 
 CPU: every case whose ops are all first-wave ops, then (apart) every other case whose
-ops the CPU registry claims. OpenCL / Vulkan: every case whose ops that backend claims. Cases we know we fail are excluded below with the reason
-(and listed in the README), so the pass count is an honest coverage measure.
+ops the CPU registry claims. OpenCL / Vulkan: every case whose ops that backend claims.
+Cases we know we fail are excluded below with the reason (and listed in the README), so
+the pass count is an honest coverage measure.
 """
 from __future__ import annotations
 

@@ -66,4 +66,3 @@ def _fold(graph: Graph, add: Node) -> bool:
         graph.nodes.remove(add)
         return True
     return False
-

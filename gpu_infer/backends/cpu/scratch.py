@@ -21,10 +21,6 @@ class ScratchArena:
         self._used = 0
         self.high_water = 0           # the most one step has taken, in bytes
 
-    @property
-    def nbytes(self) -> int:
-        return self._buffer.nbytes
-
     def begin_step(self) -> None:
         """Everything taken before is free again; grow to the high-water mark first."""
         if self.high_water > self._buffer.nbytes:

@@ -60,6 +60,6 @@ class VKAdd(VKElementwise):
     stem = "binary_add"
 
     def push_constants(self, inputs, outputs) -> np.ndarray:
-        y = outputs[0]
-        return np.concatenate([[y.size], broadcast_table(y.shape, inputs[0].shape,
-                                                           binary_input_shape(self.node, inputs[0].shape, inputs[1].shape))]).astype(np.int32)
+        a, b, y = inputs[0], inputs[1], outputs[0]
+        table = broadcast_table(y.shape, a.shape, binary_input_shape(self.node, a.shape, b.shape))
+        return np.concatenate([[y.size], table]).astype(np.int32)

@@ -179,4 +179,3 @@ class ConvTranspose(NumpyExecution):
         y = y.reshape((n, g * mg) + tuple(full))
         y = padded(y, [-p for p in begin], [-p for p in end])               # crop the pads
         return _finish(self, y, b, dtype)
-

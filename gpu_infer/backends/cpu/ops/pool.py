@@ -47,11 +47,11 @@ class MaxPool(NumpyExecution):
         base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * int(np.prod(spatial))
         return [y, idx + base.reshape((n, c) + (1,) * nd)]
 
-
     def _max_over_taps(self, x: np.ndarray, low: float) -> np.ndarray:
         """Running maximum over the kernel taps, each a contiguous shifted slice (see taps.py)."""
         kernel = list(self.node.attr("kernel_shape"))
-        strides, dil, pb, _, out = spatial_params(self.node, x.shape[2:], kernel, bool(self.node.attr("ceil_mode", 0)))
+        ceil = bool(self.node.attr("ceil_mode", 0))
+        strides, dil, pb, _, out = spatial_params(self.node, x.shape[2:], kernel, ceil)
         if 0 in out:
             return np.zeros(x.shape[:2] + tuple(out), x.dtype)
         lay = tap_layout(x, pb, kernel, strides, dil, out, self.scratch, fill=low)
