@@ -24,3 +24,7 @@ class ShapeInferenceError(GpuInferError):
 
 class DeviceError(GpuInferError):
     """A backend or device that is invalid, or a tensor too large for the device."""
+
+
+class ExecutionError(GpuInferError, RuntimeError):
+    """A kernel failed while running; names the node (its own error is chained)."""

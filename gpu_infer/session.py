@@ -1,28 +1,37 @@
 """InferenceSession: the public API (onnxruntime-like).
 
-Pre-inference (shape inference and folding, optimization, placement, copies,
-memory plan, executions resized) runs once per distinct set of input shapes and
-is cached; ``run`` then replays the prepared steps.
+Loading, checking and the shape-free optimization happen once per session, and so does the
+preparation of weights (each backend uploads a constant once, for every plan). Pre-inference
+(shapes and folding, placement, copies, memory plan, executions resized) runs once per
+distinct set of input shapes and is cached; ``run`` then replays the prepared steps.
+
+Threads: ``run`` may be called from any number of threads at once, on one session or many
+(each concurrent run of a plan gets an instance of its own: memory, bound kernels, command
+buffers). ``close()`` (or leaving a ``with`` block, or dropping the last reference) frees the
+session's device memory; runs in flight finish first.
 """
 from __future__ import annotations
 
-import collections
 import os
+import threading
+import weakref
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import numpy as np
 import onnx
 
+from .backends.base import Backend
 from .backends.cpu import CPU_REGISTRY
-from .errors import InputError, UnsupportedOpError
+from .errors import GpuInferError, InputError, UnsupportedOpError
 from .frontend import graph_from_onnx, load_model
-from .ir import Graph
-from .pipeline import prepare
+from .ir import Graph, TensorInfo
+from .optimizer import optimize
+from .pipeline import PlanCache, plan_builder
 from .pipeline.backend_choice import make_backends, resolve_backend, resolve_precision
+from .pipeline.memory import MemoryPlan
+from .pipeline.plan import Plan
 from .scheduler import probe_all
-from .pipeline.plan import MemoryPlan, Plan
-from .pipeline.value_inputs import shape_value_inputs
 
 _ONNX_TYPE_NAMES = {np.dtype(np.float32): "tensor(float)", np.dtype(np.float64): "tensor(double)",
                     np.dtype(np.float16): "tensor(float16)", np.dtype(np.int64): "tensor(int64)",
@@ -31,7 +40,6 @@ _ONNX_TYPE_NAMES = {np.dtype(np.float32): "tensor(float)", np.dtype(np.float64):
                     np.dtype(np.uint16): "tensor(uint16)", np.dtype(np.uint32): "tensor(uint32)",
                     np.dtype(np.uint64): "tensor(uint64)", np.dtype(np.bool_): "tensor(bool)",
                     np.dtype(object): "tensor(string)"}
-PLAN_CACHE_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -42,39 +50,70 @@ class NodeArg:
     type: str
 
 
+def _node_arg(info: TensorInfo) -> NodeArg:
+    type_name = _ONNX_TYPE_NAMES.get(np.dtype(info.dtype), str(info.dtype)) if info.dtype is not None else None
+    return NodeArg(info.name, list(info.shape) if info.shape is not None else None, type_name)
+
+
+class _Resources:
+    """What a session must free: its plans and its backends. Kept apart from the session so
+    that the finalizer can run without a reference to it."""
+
+    def __init__(self, backends: list[Backend], cache: PlanCache | None = None):
+        self.backends = backends
+        self.cache = cache
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+        if self.cache is not None:
+            self.cache.release_all()
+        for b in self.backends:
+            b.close()
+
+
 class InferenceSession:
     """Run an ONNX model on the best (or the named) backend.
 
     backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" | "fp16" | "auto"
     (also "fp16-storage", "fp16-arith"); strict=True refuses to fall back to the CPU
-    backend and names every node the chosen backend cannot run.
+    backend and names every node the chosen backend cannot run; fp32_nodes names nodes
+    pinned to FP32 whatever the precision (for layers that overflow in FP16).
     """
 
     def __init__(self, model: str | os.PathLike | bytes | onnx.ModelProto, backend: str = "auto",
-                 precision: str = "fp32", strict: bool = False, optimize_graph: bool = True):
-        self.graph: Graph = graph_from_onnx(load_model(model))
+                 precision: str = "fp32", strict: bool = False, optimize_graph: bool = True,
+                 fp32_nodes: Collection[str] = ()):
+        graph = graph_from_onnx(load_model(model))
+        self._io_inputs = [TensorInfo(i.name, i.dtype, i.shape) for i in graph.inputs]
+        self._io_outputs = [TensorInfo(o.name, o.dtype, o.shape) for o in graph.outputs]
         self.backend_name = resolve_backend(backend)
         self.precision = precision
         self.strict = strict
         self.optimize_graph = optimize_graph
-        self._plans: collections.OrderedDict[tuple, Plan] = collections.OrderedDict()
-        self._check_ops_known()
-        self._value_inputs = shape_value_inputs(self.graph)
+        _check_ops_known(graph)
         # fail early on a bad precision; "auto" / "fp16" become the level the device supports
         self.resolved_precision = resolve_precision(probe_all()[self.backend_name], precision)
+        self.graph: Graph = optimize(graph) if optimize_graph else graph     # shape-free work, once
+        backends = make_backends(self.backend_name, precision)
+        self._resources = _Resources(backends)
+        self._finalizer = weakref.finalize(self, _Resources.close, self._resources)
+        build = plan_builder(backends, strict, optimize_graph, frozenset(fp32_nodes))
+        self._cache = self._resources.cache = PlanCache(self.graph, build)
         static = self._static_input_shapes()
-        if static is not None and not self._value_inputs:
-            self._plan(static)                              # pre-inference at load time
+        if static is not None and not self._cache.value_inputs:
+            self._cache.plan_for({k: np.empty(v, dtype) for k, (v, dtype) in static.items()})  # at load time
 
     # -- metadata ------------------------------------------------------------
     def get_inputs(self) -> list[NodeArg]:
-        return [NodeArg(i.name, list(i.shape) if i.shape is not None else None,
-                        _ONNX_TYPE_NAMES.get(np.dtype(i.dtype), str(i.dtype))) for i in self.graph.inputs]
+        return [_node_arg(i) for i in self._io_inputs]
 
     def get_outputs(self) -> list[NodeArg]:
-        return [NodeArg(o.name, list(o.shape) if o.shape is not None else None,
-                        _ONNX_TYPE_NAMES.get(np.dtype(o.dtype), str(o.dtype)) if o.dtype is not None else None)
-                for o in self.graph.outputs]
+        return [_node_arg(o) for o in self._io_outputs]
 
     def placement(self, feeds: dict[str, np.ndarray] | None = None) -> list[tuple[str, str, str]]:
         """(node name, op type, backend) for every node of the plan of `feeds`' shapes (default: last plan)."""
@@ -84,46 +123,66 @@ class InferenceSession:
         return self._plan_for(feeds).memory
 
     def copies(self, feeds: dict[str, np.ndarray] | None = None) -> list[str]:
-        """Every crossing between backends in the plan, as 'copy:<tensor> <src>-><dst>'."""
-        return [s.label for s in self._plan_for(feeds).steps if s.is_copy]
+        """Every crossing between backends (or formats) in the plan, as 'copy:<tensor> <src>-><dst>'."""
+        return self._plan_for(feeds).copy_labels
+
+    @property
+    def backends(self) -> list[Backend]:
+        """This session's backends, preferred first, the host (CPU) last."""
+        return list(self._resources.backends)
 
     # -- running -------------------------------------------------------------
     def run(self, output_names: Sequence[str] | None, feeds: dict[str, Any]) -> list[np.ndarray]:
         arrays = self._check_feeds(feeds)
-        results = self._plan_of(arrays).run(arrays)
+        index = {o.name: i for i, o in enumerate(self._io_outputs)}
+        if output_names is not None:
+            missing = [n for n in output_names if n not in index]
+            if missing:
+                raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
+        results = self._cache.run(arrays)
         if output_names is None:
             return results
-        index = {o.name: i for i, o in enumerate(self.graph.outputs)}
-        missing = [n for n in output_names if n not in index]
-        if missing:
-            raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
         return [results[index[n]] for n in output_names]
 
     def profile(self, feeds: dict[str, Any]) -> list[tuple[str, str, float]]:
         """One run, step by step, each step finished before the next: (step, backend, seconds)."""
         arrays = self._check_feeds(feeds)
-        return self._plan_of(arrays).profile(arrays)
+        plan = self._cache.plan_for(arrays)
+        return plan.profile({k: v for k, v in arrays.items() if k not in self._cache.value_inputs})
+
+    # -- lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        """Free the session's plans and device memory; later calls raise. Idempotent."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return self._resources.closed
+
+    def __enter__(self) -> "InferenceSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- internals -------------------------------------------------------------
-    def _check_ops_known(self) -> None:
-        unknown = sorted({(n.op_type, n.domain, n.opset) for n in self.graph.nodes
-                          if n.domain not in ("", "ai.onnx") or n.op_type not in CPU_REGISTRY})
-        if unknown:
-            names = ", ".join(f"{op} (domain '{d or 'ai.onnx'}', opset {v})" for op, d, v in unknown)
-            raise UnsupportedOpError(f"the model uses op(s) gpu_infer does not implement: {names}")
-
-    def _static_input_shapes(self) -> dict[str, tuple[int, ...]] | None:
+    def _static_input_shapes(self) -> dict[str, tuple[tuple[int, ...], np.dtype]] | None:
         shapes = {}
         for i in self.graph.inputs:
             if i.shape is None or not all(isinstance(d, int) and d >= 0 for d in i.shape):
                 return None
-            shapes[i.name] = tuple(i.shape)
+            shapes[i.name] = (tuple(i.shape), np.dtype(i.dtype) if i.dtype is not None else np.float32)
         return shapes
 
+    def _check_open(self) -> None:
+        if self._resources.closed:
+            raise GpuInferError("this InferenceSession is closed")
+
     def _check_feeds(self, feeds: dict[str, Any]) -> dict[str, np.ndarray]:
+        self._check_open()
         if not isinstance(feeds, dict):
             raise InputError(f"feeds must be a dict of input name -> array, got {type(feeds).__name__}")
-        expected = {i.name: i for i in self.graph.inputs}
+        expected = {i.name: i for i in self._io_inputs}
         unknown = [k for k in feeds if k not in expected]
         if unknown:
             raise InputError(f"unknown input name(s) {unknown}; the model's inputs are {list(expected)}")
@@ -155,34 +214,17 @@ class InferenceSession:
 
     def _plan_for(self, feeds: dict[str, np.ndarray] | None) -> Plan:
         if feeds is not None:
-            return self._plan_of(self._check_feeds(feeds))
-        if not self._plans:
+            return self._cache.plan_for(self._check_feeds(feeds))
+        self._check_open()
+        plan = self._cache.latest()
+        if plan is None:
             raise InputError("the model has dynamic input shapes: pass feeds (or run once) first")
-        return next(reversed(self._plans.values()))
-
-    def _plan_of(self, arrays: dict[str, np.ndarray]) -> Plan:
-        values = {k: v for k, v in arrays.items() if k in self._value_inputs}
-        return self._plan({k: v.shape for k, v in arrays.items()}, values)
-
-    def _plan(self, shapes: dict[str, tuple[int, ...]], values: dict[str, np.ndarray] | None = None) -> Plan:
-        """The plan for these input shapes (and values of shape-deciding inputs), cached."""
-        values = values or {}
-        key = (tuple(sorted((k, tuple(v)) for k, v in shapes.items())),
-               tuple(sorted((k, v.dtype.str, v.tobytes()) for k, v in values.items())))
-        plan = self._plans.get(key)
-        if plan is not None:
-            self._plans.move_to_end(key)
-            return plan
-        graph = self.graph
-        if values:
-            graph = graph.copy()
-            graph.initializers.update({k: v.copy() for k, v in values.items()})
-            graph.inputs = [i for i in graph.inputs if i.name not in values]
-            shapes = {k: v for k, v in shapes.items() if k not in values}
-        plan = prepare(graph, {k: tuple(v) for k, v in shapes.items()},
-                       make_backends(self.backend_name, self.precision), self.strict, self.optimize_graph)
-        self._plans[key] = plan
-        if len(self._plans) > PLAN_CACHE_SIZE:
-            _, old = self._plans.popitem(last=False)
-            old.release()
         return plan
+
+
+def _check_ops_known(graph: Graph) -> None:
+    unknown = sorted({(n.op_type, n.domain, n.opset) for n in graph.nodes
+                      if n.domain not in ("", "ai.onnx") or n.op_type not in CPU_REGISTRY})
+    if unknown:
+        names = ", ".join(f"{op} (domain '{d or 'ai.onnx'}', opset {v})" for op, d, v in unknown)
+        raise UnsupportedOpError(f"the model uses op(s) gpu_infer does not implement: {names}")

@@ -52,7 +52,7 @@ def test_new_shape_reruns_pre_inference_and_is_cached():
     sess.run(None, {"x": a})
     sess.run(None, {"x": b})
     sess.run(None, {"x": a})
-    assert len(sess._plans) == 2
+    assert len(sess._cache.plans()) == 2
     assert sess.memory_plan({"x": b}).naive_bytes != sess.memory_plan({"x": a}).naive_bytes
 
 

@@ -5,8 +5,10 @@ Method: repeat {onnx shape inference (data propagation on) over the exported gra
 fold every node whose inputs are all constants, and Shape/Size of any tensor whose
 shape is now known} until nothing folds. Shapes onnx cannot infer (ops it lacks,
 data-dependent cases) are then learnt by running the remaining graph once on the CPU
-kernels with zero-filled inputs; a shape that depends on input *values* (NonZero,
-TopK with a computed k...) is therefore only right for zeros, which we accept.
+kernels with zero-filled inputs. With ``partial=True`` (what the planner uses) that run
+stops at nodes whose output shapes depend on input *values* (NonZero, a Reshape whose
+target is computed at run time, ...): their outputs and everything after them stay
+unknown, and the planner runs the graph in stages (``pipeline/stages.py``).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from ..ir import Graph, Node, TensorInfo
 from ..optimizer import constants, dead_code
 from ..optimizer._graph import known_shape
 from .onnx_import import export_model, info_from_proto
-from .reference import run_graph
+from .reference import run_graph, value_shaped
 
 MAX_FOLD_ELEMENTS = 1 << 24          # bigger results stay nodes (memory, file size)
 MAX_ROUNDS = 50
@@ -29,7 +31,9 @@ NEVER_FOLD = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUnifor
               "Multinomial", "Bernoulli", "Dropout"}
 
 
-def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]]) -> Graph:
+def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]], partial: bool = False) -> Graph:
+    """`partial`: leave the tensors whose shapes depend on values unknown instead of
+    guessing them from a run on zeros (the result then has tensors without a shape)."""
     g = graph.copy()
     _bind_inputs(g, input_shapes)
     constants.run(g)
@@ -39,8 +43,10 @@ def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]]) -> Gra
             break
     dead_code.run(g)
     if _unknown_tensors(g):
-        _learn_by_running(g)
+        _learn_by_running(g, partial)
     missing = _unknown_tensors(g)
+    if partial:
+        return g
     if missing:
         raise ShapeInferenceError(f"could not determine the shape/dtype of tensor '{missing[0]}' "
                                   f"({len(missing)} tensor(s) unknown)")
@@ -163,10 +169,10 @@ def _unknown_tensors(g: Graph) -> list[str]:
     return out
 
 
-def _learn_by_running(g: Graph) -> None:
+def _learn_by_running(g: Graph, partial: bool) -> None:
     feeds = {i.name: np.zeros(i.shape, i.dtype or np.float32) for i in g.inputs}
     try:
-        env = run_graph(g, feeds)
+        env = run_graph(g, feeds, stop=value_shaped if partial else None)
     except Exception as exc:   # noqa: BLE001
         raise ShapeInferenceError(f"shape inference failed and running the graph on zeros to learn "
                                   f"shapes failed too: {exc}") from exc

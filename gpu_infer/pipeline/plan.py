@@ -1,248 +1,192 @@
-"""Steps 3, 5 and 6 of pre-inference: copy steps, memory plan, executions resized; then the run loop.
+"""A plan: pre-inference done once for one set of input shapes, run by any number of threads.
 
-A plan is built once per set of input shapes. ``run`` then only writes the
-feeds, replays the prepared steps and reads the outputs.
+The plan owns the placement (decided once) and a pool of instances (memory, resized
+executions, recorded commands); a run checks an instance out, so concurrent runs of one
+plan each get their own. Releasing a plan (cache eviction, session close) while a thread
+runs it only marks it: the running instance is freed when its run returns.
 """
 from __future__ import annotations
 
 import dataclasses
-import time
-from dataclasses import dataclass, field
-from typing import Callable
+import os
+import threading
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from ..backends.base import Backend, Execution, StorageType, Tensor
-from ..ir import Graph, Node
-from .placement import Placed
+from ..backends.base import Backend
+from ..errors import GpuInferError, UnsupportedOpError
+from ..ir import Graph
+from .instance import PlanInstance
+from .memory import MemoryPlan
+from .placement import Placed, place_nodes
+from .stages import split_stages
+from .steps import Step
 
+if TYPE_CHECKING:
+    from .plan_cache import PlanCache
 
-@dataclass
-class Step:
-    """One thing the run loop does: execute a node, or copy a tensor across backends."""
-    backend: Backend                       # where it runs (for a copy: the device side)
-    inputs: list[Tensor | None]
-    outputs: list[Tensor | None]
-    node: Node | None = None
-    execution: Execution | None = None
-
-    @property
-    def is_copy(self) -> bool:
-        return self.execution is None
-
-    @property
-    def label(self) -> str:
-        if self.node is not None:
-            return f"{self.node.op_type}:{self.node.name}"
-        src, dst = self.inputs[0], self.outputs[0]
-        return f"copy:{src.name} {src.backend.name}->{dst.backend.name}"
-
-
-@dataclass
-class MemoryPlan:
-    planned_bytes: int                     # sum of the arenas actually allocated
-    naive_bytes: int                       # one buffer per dynamic tensor, no reuse
-    static_bytes: int                      # weights and constants (own buffers)
-    per_backend: dict[str, dict[str, int]] = field(default_factory=dict)
-    scratch_bytes: int = 0                 # kernels' temporaries, shared by all steps (after a run)
+MAX_INSTANCES = max(4, min(16, os.cpu_count() or 4))   # concurrent runs of one plan; more wait
 
 
 class Plan:
-    """Pre-inference result for one set of input shapes."""
+    """Pre-inference result for one set of input shapes (and values of shape operands)."""
 
-    def __init__(self, graph: Graph, placed: list[Placed], host: Backend):
-        self.graph = graph
-        self.host = host
+    def __init__(self, graph: Graph, backends: list[Backend], strict: bool, fp32_nodes=(),
+                 make_rest: Callable[[Graph], "PlanCache"] | None = None):
+        stages = split_stages(graph)
+        self.source = graph
+        self.graph = stages.first
+        self.host = backends[-1]
+        self.output_names = [o.name for o in graph.outputs]
+        self.host_nodes = stages.host_nodes
+        if self.host_nodes and strict and not backends[0].is_host:
+            names = "\n".join(f"  - {n.describe()}: its output shape depends on values, so it runs on the "
+                              f"CPU between stages" for n in self.host_nodes)
+            raise UnsupportedOpError(f"backend {backends[0].name} in strict mode (no fallback) cannot run "
+                                     f"{len(self.host_nodes)} node(s):\n{names}")
+        self.placed: list[Placed] = place_nodes(self.graph, backends, strict, fp32_nodes)
         self.backends: list[Backend] = []
-        for b in [p.backend for p in placed] + [host]:
+        for b in [p.backend for p in self.placed] + [self.host]:
             if b not in self.backends:
                 self.backends.append(b)
-        self._tensors: dict[tuple[str, int], Tensor] = {}
-        self._home: dict[str, Backend] = {}   # where each dynamic tensor is produced
-        self.steps: list[Step] = []
-        self.placement: list[tuple[str, str, str]] = [(p.node.name, p.node.op_type, p.backend.name)
-                                                       for p in placed]
-        self._build_steps(placed)
-        self._memory = self._plan_memory()
-        for step in self.steps:
-            if step.execution is not None:
-                step.execution.on_resize(step.inputs, step.outputs)
-        self.inputs = {i.name: self._tensors[(i.name, id(host))] for i in graph.inputs}
-        self.outputs = [self._tensors[(o.name, id(host))] for o in graph.outputs]
-        self._program = self._compile()
+        self._cond = threading.Condition()
+        self._idle: list[PlanInstance] = []
+        self._live = 0
+        self._retired = False
+        try:
+            first = PlanInstance(self, [p.execution for p in self.placed])
+        except BaseException:
+            self._release_constants()
+            raise
+        self._live, self._idle, self._all = 1, [first], [first]
+        self.steps: list[Step] = first.steps
+        self._memory: MemoryPlan = first.memory
+        self.rest: PlanCache | None = None
+        if stages.rest is not None:
+            if make_rest is None:
+                raise GpuInferError("this graph's shapes depend on values; plan it through a PlanCache")
+            self.rest = make_rest(stages.rest)
 
-    # -- step 3: tensors per backend, copies at every crossing ------------------
-    def _tensor(self, name: str, backend: Backend) -> Tensor:
-        key = (name, id(backend))
-        if key not in self._tensors:
-            if name in self.graph.initializers:
-                arr = self.graph.initializers[name]
-                t = Tensor(name, tuple(arr.shape), arr.dtype, backend, StorageType.STATIC, constant=arr)
-            else:
-                info = self.graph.value_info[name]
-                storage = StorageType.DYNAMIC_SEPARATE if info.dtype == np.dtype(object) else StorageType.DYNAMIC
-                t = Tensor(name, tuple(info.shape), info.dtype, backend, storage)
-            self._tensors[key] = t
-        return self._tensors[key]
-
-    def _on(self, name: str, backend: Backend) -> Tensor:
-        """`name` as seen by `backend`, inserting copy steps (via the host for device->device)."""
-        if name in self.graph.initializers:
-            return self._tensor(name, backend)
-        home = self._home[name]
-        if home is backend:
-            return self._tensor(name, backend)
-        key = (name, id(backend))
-        if key in self._tensors:
-            return self._tensors[key]
-        if not home.is_host and not backend.is_host:
-            src = self._on(name, self.host)
-        else:
-            src = self._tensor(name, home)
-        dst = self._tensor(name, backend)
-        device = backend if not backend.is_host else src.backend
-        self.steps.append(Step(device, [src], [dst]))
-        return dst
+    # -- reports ----------------------------------------------------------------
+    @property
+    def placement(self) -> list[tuple[str, str, str]]:
+        """(node name, op type, backend) of every node; a staged plan adds its host nodes and
+        the rest as last planned."""
+        rows = [(p.node.name, p.node.op_type, p.backend.name) for p in self.placed]
+        rows += [(n.name, n.op_type, self.host.name) for n in self.host_nodes]
+        latest = self.rest.latest() if self.rest is not None else None
+        return rows + (latest.placement if latest is not None else [])
 
     @property
     def memory(self) -> MemoryPlan:
-        """The planned memory, with the scratch the kernels have taken so far."""
+        """The planned memory, with the scratch the kernels have taken so far (CPU kernels size
+        some of theirs while running)."""
+        with self._cond:
+            workspaces = [ws for inst in self._all for ws in inst.workspaces.values()]
         per = {name: dict(v) for name, v in self._memory.per_backend.items()}
-        for b in self.backends:
-            per[b.name]["scratch_bytes"] = b.scratch_bytes()
+        for ws in workspaces:
+            row = per.get(ws.backend.name)
+            if row is not None:
+                row["scratch_bytes"] = max(row["scratch_bytes"], ws.scratch_total())
         return dataclasses.replace(self._memory, per_backend=per,
                                    scratch_bytes=sum(v["scratch_bytes"] for v in per.values()))
 
-    def _build_steps(self, placed: list[Placed]) -> None:
-        for i in self.graph.inputs:
-            self._home[i.name] = self.host
-            self._tensor(i.name, self.host)
-        for p in placed:
-            ins = [self._on(n, p.backend) if n else None for n in p.node.inputs]
-            outs = []
-            for n in p.node.outputs:
-                if n:
-                    self._home[n] = p.backend
-                outs.append(self._tensor(n, p.backend) if n else None)
-            self.steps.append(Step(p.backend, ins, outs, p.node, p.execution))
-        for o in self.graph.outputs:          # results end on the host
-            self._on(o.name, self.host)
+    @property
+    def copy_labels(self) -> list[str]:
+        latest = self.rest.latest() if self.rest is not None else None
+        return [s.label for s in self.steps if s.is_copy] + (latest.copy_labels if latest else [])
 
-    # -- step 5: lifetimes -> acquire / release in execution order -------------
-    def _plan_memory(self) -> MemoryPlan:
-        host_id = id(self.host)
-        kept = [self._tensors[(i.name, host_id)] for i in self.graph.inputs]
-        kept += [self._tensors[(o.name, host_id)] for o in self.graph.outputs]
-        keep = {id(t) for t in kept}
-        last_use: dict[int, int] = {}
-        for idx, step in enumerate(self.steps):
-            for t in step.inputs:
-                if t is not None:
-                    last_use[id(t)] = idx
-        for b in self.backends:
-            b.on_resize_begin()
-        acquired: set[int] = set()
-
-        def acquire(t: Tensor) -> None:
-            if id(t) not in acquired:
-                acquired.add(id(t))
-                kept_apart = id(t) in keep and t.storage is not StorageType.STATIC
-                storage = StorageType.DYNAMIC_SEPARATE if kept_apart else t.storage
-                t.backend.on_acquire_buffer(t, storage)
-
-        for t in self._tensors.values():
-            if t.storage is StorageType.STATIC:
-                acquire(t)
-        for t in kept:
-            acquire(t)
-        for idx, step in enumerate(self.steps):
-            for t in step.outputs:
-                if t is not None:
-                    acquire(t)
-            for t in step.inputs + step.outputs:
-                if (t is not None and t.storage is StorageType.DYNAMIC
-                        and last_use.get(id(t), idx) == idx and id(t) in acquired):
-                    t.backend.on_release_buffer(t, StorageType.DYNAMIC)
-                    acquired.discard(id(t))       # each tensor is produced once: never re-acquired
-        for b in self.backends:
-            b.on_resize_end()
-        per: dict[str, dict[str, int]] = {}
-        for b in self.backends:
-            mine = [t for t in self._tensors.values() if t.backend is b]
-            per[b.name] = {
-                "arena_bytes": b.arena_bytes,
-                "separate_bytes": sum(t.nbytes_on_device for t in mine
-                                      if t.storage is StorageType.DYNAMIC_SEPARATE),
-                "naive_bytes": sum(t.nbytes_on_device for t in mine if t.storage is not StorageType.STATIC),
-                "static_bytes": sum(t.nbytes_on_device for t in mine if t.storage is StorageType.STATIC),
-            }
-        return MemoryPlan(
-            planned_bytes=sum(v["arena_bytes"] + v["separate_bytes"] for v in per.values()),
-            naive_bytes=sum(v["naive_bytes"] for v in per.values()),
-            static_bytes=sum(v["static_bytes"] for v in per.values()),
-            per_backend=per)
-
-    # -- step 6 / run: a flat program of calls ---------------------------------
-    def _compile(self) -> list[Callable[[], None]]:
-        """Group consecutive executions of one backend between on_execute_begin/end."""
-        program: list[Callable[[], None]] = []
-        group: list[Step] = []
-
-        def flush() -> None:
-            if not group:
-                return
-            backend, steps = group[0].backend, list(group)
-
-            def segment() -> None:
-                backend.on_execute_begin()
-                for s in steps:
-                    s.execution.on_execute(s.inputs, s.outputs)
-                backend.on_execute_end()
-            program.append(segment)
-            group.clear()
-
-        for step in self.steps:
-            if step.is_copy:
-                flush()
-                program.append(lambda s=step: s.backend.on_copy_buffer(s.inputs[0], s.outputs[0]))
-            else:
-                if group and group[0].backend is not step.backend:
-                    flush()
-                group.append(step)
-        flush()
-        return program
-
-    def _feed(self, feeds: dict[str, np.ndarray]) -> None:
-        """Copy feeds into the host input tensors (inputs bound as constants are skipped)."""
-        for name, tensor in self.inputs.items():
-            np.copyto(tensor.handle, feeds[name], casting="no")
-
+    # -- running ----------------------------------------------------------------
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        self._feed(feeds)
-        with np.errstate(all="ignore"):       # inf / NaN are the model's data, as in onnxruntime
-            for call in self._program:
-                call()
-        return [np.array(t.handle, copy=True) for t in self.outputs]
+        instance = self._checkout()
+        try:
+            values = instance.run(feeds)
+        finally:
+            self._checkin(instance)
+        if not self.host_nodes and self.rest is None:
+            return values
+        return self._run_later_stages(feeds, values)
 
     def profile(self, feeds: dict[str, np.ndarray]) -> list[tuple[str, str, float]]:
-        """Run once step by step, each bracketed and finished on its own: (label, backend, seconds)."""
-        self._feed(feeds)
-        with np.errstate(all="ignore"):
-            return self._timed_steps()
+        instance = self._checkout()
+        try:
+            return instance.profile(feeds)
+        finally:
+            self._checkin(instance)
 
-    def _timed_steps(self) -> list[tuple[str, str, float]]:
-        times = []
-        for step in self.steps:
-            t0 = time.perf_counter()
-            if step.is_copy:
-                step.backend.on_copy_buffer(step.inputs[0], step.outputs[0])
-            else:
-                step.backend.on_execute_begin()
-                step.execution.on_execute(step.inputs, step.outputs)
-                step.backend.on_execute_end()
-            times.append((step.label, step.backend.name, time.perf_counter() - t0))
-        return times
+    def _run_later_stages(self, feeds: dict[str, np.ndarray], values: list[np.ndarray]) -> list[np.ndarray]:
+        from ..backends.cpu import evaluate_node
+        env: dict[str, np.ndarray] = dict(self.source.initializers)
+        env.update(feeds)
+        env.update(zip((o.name for o in self.graph.outputs), values))
+        for node in self.host_nodes:
+            try:
+                results = evaluate_node(node, [env[i] if i else None for i in node.inputs])
+            except GpuInferError:
+                raise
+            except Exception as exc:   # noqa: BLE001  (a kernel's own exception: name the node)
+                raise GpuInferError(f"{node.describe()} failed: {type(exc).__name__}: {exc}") from exc
+            env.update((name, value) for name, value in zip(node.outputs, results) if name)
+        if self.rest is not None:
+            names = [i.name for i in self.rest.graph.inputs]
+            outs = self.rest.run({n: env[n] for n in names})
+            env.update(zip((o.name for o in self.rest.graph.outputs), outs))
+        return [np.array(env[name], copy=True) for name in self.output_names]
+
+    # -- the instance pool -----------------------------------------------------
+    def _checkout(self) -> PlanInstance:
+        with self._cond:
+            while not self._idle and self._live >= MAX_INSTANCES:
+                self._cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._live += 1
+        try:
+            instance = PlanInstance(self, [p.create() for p in self.placed])
+            with self._cond:
+                self._all.append(instance)
+            return instance
+        except BaseException:
+            with self._cond:
+                self._live -= 1
+                self._cond.notify()
+            raise
+
+    def _checkin(self, instance: PlanInstance) -> None:
+        with self._cond:
+            if not self._retired:
+                self._idle.append(instance)
+                self._cond.notify()
+                return
+            self._live -= 1
+            self._all.remove(instance)
+            last = self._live == 0
+            self._cond.notify()
+        instance.release()
+        if last:
+            self._release_constants()
+
+    def instances(self) -> int:
+        """How many instances exist (busy or idle)."""
+        with self._cond:
+            return self._live
 
     def release(self) -> None:
+        """Free what is idle now and the rest as runs return; the plan may still be run."""
+        with self._cond:
+            self._retired = True
+            idle, self._idle = self._idle, []
+            self._live -= len(idle)
+            self._all = [i for i in self._all if i not in idle]
+            last = self._live == 0
+        for instance in idle:
+            instance.release()
+        if last:
+            self._release_constants()
+        if self.rest is not None:
+            self.rest.release_all()
+
+    def _release_constants(self) -> None:
         for b in self.backends:
-            b.on_clear_buffer()
+            b.release_constants(id(self))

@@ -3,17 +3,9 @@ Slice bounds, Resize sizes...). Pre-inference binds them as constants, so a plan
 specialised to their values as well as to the input shapes (MNN re-resizes likewise)."""
 from __future__ import annotations
 
+from ..frontend.value_shapes import SHAPE_OPERANDS
 from ..ir import Graph
 
-# op type -> indices of the inputs whose values shape the outputs
-SHAPE_OPERANDS: dict[str, tuple[int, ...]] = {
-    "Reshape": (1,), "Expand": (1,), "Tile": (1,), "ConstantOfShape": (0,), "Range": (0, 1, 2),
-    "Slice": (1, 2, 3, 4), "Pad": (1, 3), "Split": (1,), "Squeeze": (1,), "Unsqueeze": (1,),
-    "Resize": (1, 2, 3), "Upsample": (1,), "OneHot": (1,), "TopK": (1,), "CenterCropPad": (1, 2),
-    "ReduceSum": (1,), "ReduceMean": (1,), "ReduceMax": (1,), "ReduceMin": (1,), "ReduceProd": (1,),
-    "ReduceL1": (1,), "ReduceL2": (1,), "ReduceLogSum": (1,), "ReduceLogSumExp": (1,),
-    "ReduceSumSquare": (1,), "Dropout": (1, 2), "CumSum": (1,), "EyeLike": (), "Trilu": (),
-}
 VALUE_BLIND = {"Shape", "Size"}       # depend on their input's shape only
 
 

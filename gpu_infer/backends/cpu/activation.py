@@ -43,4 +43,4 @@ def _store(out: np.ndarray | None, y: np.ndarray) -> np.ndarray:
     return out
 
 
-FUSABLE_ACTIVATIONS = ("Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish")
+FUSED = frozenset({"Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish"})

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from ...ir import Node
 from ...errors import DeviceError
-from ..base import Backend, StorageType, Tensor
+from ...ir import Node
+from ..base import Backend, StorageType, Tensor, Workspace
 from ..common import check_alloc
 from . import ops as _ops  # noqa: F401  (registers every CPU execution)
 from .registry import CPU_REGISTRY, NumpyExecution
@@ -27,22 +27,30 @@ class CPUBackend(Backend):
     name = "cpu"
     registry = CPU_REGISTRY
     is_host = True
-    arena_alignment = 64
 
     def __init__(self, precision: str = "fp32"):
-        self._arena = np.zeros(0, np.uint8)
-        self.scratch = ScratchArena()
         super().__init__("fp32")   # the CPU backend always computes in the model's types
 
-    def on_clear_buffer(self) -> bool:
-        self.scratch.release()
-        return super().on_clear_buffer()
+    def _upload_constant(self, data: np.ndarray) -> np.ndarray:
+        return data                           # host memory already: shared, never written
 
-    def scratch_bytes(self) -> int:
-        return self.scratch.high_water
+    def create_workspace(self) -> "CPUWorkspace":
+        return CPUWorkspace(self)
+
+
+class CPUWorkspace(Workspace):
+    """One plan instance's host memory: the activation arena and the kernels' scratch pool."""
+
+    def __init__(self, backend: CPUBackend):
+        self._arena = np.zeros(0, np.uint8)
+        self.pool = ScratchArena()          # temporaries that CPU kernels size at run time
+        super().__init__(backend)
+
+    def scratch_total(self) -> int:
+        return self.scratch_bytes + self.pool.high_water
 
     def on_acquire_buffer(self, tensor: Tensor, storage: StorageType) -> bool:
-        check_alloc(f"tensor '{tensor.name}'", tensor.nbytes, host_memory_bytes(), "host memory")
+        check_alloc(f"tensor '{tensor.name}'", tensor.storage_nbytes, host_memory_bytes(), "host memory")
         return super().on_acquire_buffer(tensor, storage)
 
     def _allocate_arena(self, nbytes: int) -> None:
@@ -52,22 +60,27 @@ class CPUBackend(Backend):
             raise DeviceError(f"the CPU activation arena ({nbytes / 2**20:.1f} MiB) does not fit in "
                               f"host memory") from exc
 
-    def _bind_dynamic(self, tensor: Tensor) -> Any:
-        raw = self._arena[tensor.offset: tensor.offset + tensor.nbytes]
-        return raw.view(tensor.dtype).reshape(tensor.shape)
+    def _bind_dynamic(self, tensor: Tensor) -> np.ndarray:
+        raw = self._arena[tensor.offset: tensor.offset + tensor.storage_nbytes]
+        return raw.view(tensor.store_dtype).reshape(tensor.storage_shape)
 
-    def _allocate_separate(self, tensor: Tensor) -> Any:
-        if tensor.constant is not None:
-            return np.ascontiguousarray(tensor.constant, dtype=tensor.dtype).reshape(tensor.shape)
+    def _allocate_separate(self, tensor: Tensor) -> np.ndarray:
         try:
-            return np.zeros(tensor.shape, tensor.dtype)
+            return np.zeros(tensor.storage_shape, tensor.store_dtype)
         except MemoryError as exc:
             raise DeviceError(f"tensor '{tensor.name}' ({tensor.nbytes / 2**20:.1f} MiB) does not fit in "
                               f"host memory") from exc
 
+    def bind_view(self, view: Tensor) -> np.ndarray:
+        return view.root.handle.reshape(view.shape)
+
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
-        """Host to host: both handles are NumPy arrays."""
+        """Host to host: both handles are NumPy arrays (the CPU stores every tensor plain)."""
         np.copyto(dst.handle, np.asarray(src.handle).reshape(dst.shape), casting="unsafe")
+
+    def on_clear_buffer(self) -> bool:
+        self.pool.release()
+        return super().on_clear_buffer()
 
 
 def evaluate_node(node: Node, inputs: Sequence[np.ndarray | None]) -> list[np.ndarray]:
@@ -80,3 +93,6 @@ def evaluate_node(node: Node, inputs: Sequence[np.ndarray | None]) -> list[np.nd
     if isinstance(results, np.ndarray) or np.isscalar(results):
         results = (results,)
     return [np.asarray(r) for r in results]
+
+
+__all__ = ["CPUBackend", "CPUWorkspace", "evaluate_node", "host_memory_bytes"]

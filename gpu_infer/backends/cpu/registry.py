@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ...errors import DeviceError
+from ...errors import DeviceError, ExecutionError, GpuInferError
 from ..base import Execution, OpRegistry, Tensor
 
 CPU_REGISTRY = OpRegistry("cpu")
@@ -38,8 +38,8 @@ class NumpyExecution(Execution):
     def scratch(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialized temporary, valid for this step only (never return it as a result
         without copying: the next step reuses its bytes)."""
-        arena = getattr(self.backend, "scratch", None)
-        return arena.take(shape, dtype) if arena is not None else np.empty(shape, dtype)
+        pool = getattr(self.workspace, "pool", None)
+        return pool.take(shape, dtype) if pool is not None else np.empty(shape, dtype)
 
     def ufunc_into(self, fn: np.ufunc, *args: np.ndarray) -> np.ndarray:
         """fn(*args), computed into output 0's buffer when its dtype and shape fit."""
@@ -53,13 +53,17 @@ class NumpyExecution(Execution):
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         self._destinations = tuple(t.handle if t is not None else None for t in outputs)
-        arena = getattr(self.backend, "scratch", None)
-        if arena is not None:
-            arena.begin_step()
+        pool = getattr(self.workspace, "pool", None)
+        if pool is not None:
+            pool.begin_step()
         try:
             results = self.compute(*[t.handle if t is not None else None for t in inputs])
+        except GpuInferError:
+            raise
         except MemoryError as exc:
             raise DeviceError(f"{self.node.describe()}: host memory ran out for its temporaries") from exc
+        except Exception as exc:   # noqa: BLE001  (a kernel's own exception: name the node)
+            raise ExecutionError(f"{self.node.describe()} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             self._destinations = ()
         if isinstance(results, np.ndarray) or np.isscalar(results):
@@ -69,6 +73,6 @@ class NumpyExecution(Execution):
                 continue
             value = np.asarray(value)
             if value.shape != tuple(tensor.shape):
-                raise RuntimeError(f"{self.node.describe()}: computed {tensor.name} with shape "
-                                   f"{value.shape}, planned {tuple(tensor.shape)}")
+                raise ExecutionError(f"{self.node.describe()}: computed {tensor.name} with shape "
+                                     f"{value.shape}, planned {tuple(tensor.shape)}")
             np.copyto(tensor.handle, value, casting="unsafe")

@@ -1,5 +1,6 @@
-"""The OpenCL backend: one arena buffer per plan, weights uploaded once, kernels with
-arguments bound at resize time, so a run only enqueues."""
+"""The OpenCL backend: constants uploaded once per session; per plan instance one arena
+buffer and one in-order queue; kernels with arguments bound at resize time, so a run only
+enqueues."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,12 +8,11 @@ from typing import Any
 import numpy as np
 
 from ...scheduler import BackendStatus, probe_all
-from ..base import Backend, Tensor
-from ..common import check_alloc
-from ..gpu_common import storage_dtype
+from ..base import Tensor
+from ..gpu_common import GpuBackend, GpuWorkspace
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
 from .registry import OPENCL_REGISTRY
-from .runtime import BUILD_OPTIONS, CLRuntime, runtime_from_status
+from .runtime import BUILD_OPTIONS, CLRuntime, get_runtime
 
 
 class CLTensorRef:
@@ -23,72 +23,88 @@ class CLTensorRef:
         self.buffer, self.offset = buffer, offset
 
 
-class OpenCLBackend(Backend):
+class OpenCLBackend(GpuBackend):
     name = "opencl"
     registry = OPENCL_REGISTRY
-    arena_alignment = 128      # bytes; >= any element size, keeps offsets element-aligned
+    rt: CLRuntime
 
     def __init__(self, precision: str = "fp32", status: BackendStatus | None = None):
-        self.rt: CLRuntime = runtime_from_status(status or probe_all()["opencl"])
-        self.store = storage_dtype(precision)
-        self.build_options = BUILD_OPTIONS[precision]
+        super().__init__(precision, get_runtime(status or probe_all()["opencl"]))
+
+    def build_options(self, precision: str) -> list[str]:
+        return list(BUILD_OPTIONS[precision])
+
+    def buffer(self, nbytes: int, what: str) -> Any:
+        self.check_size(what, nbytes)
+        cl = self.rt.cl
+        return cl.Buffer(self.rt.context, cl.mem_flags.READ_WRITE, max(nbytes, 64))
+
+    def _upload_constant(self, data: np.ndarray) -> CLTensorRef:
+        self.check_size("a constant", data.nbytes)
+        cl = self.rt.cl
+        if not data.nbytes:
+            return CLTensorRef(self.buffer(0, "a constant"), 0)
+        return CLTensorRef(cl.Buffer(self.rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR,
+                                     hostbuf=data), 0)
+
+    def _free_constant(self, handle: CLTensorRef) -> None:
+        handle.buffer.release()
+
+    def create_workspace(self) -> "CLWorkspace":
+        return CLWorkspace(self)
+
+
+class CLWorkspace(GpuWorkspace):
+    arena_alignment = 128      # bytes; >= any element size, keeps offsets element-aligned
+    backend: OpenCLBackend
+
+    def __init__(self, backend: OpenCLBackend):
+        self.queue = backend.rt.new_queue()
         self._arena: Any = None
-        super().__init__(precision)
+        self._separate: list[Any] = []
+        super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
-    @property
-    def max_buffer_bytes(self) -> int:
-        """CL_DEVICE_MAX_MEM_ALLOC_SIZE: the largest single buffer."""
-        return self.rt.max_alloc
-
-    def storage_nbytes(self, tensor: Tensor) -> int:
-        itemsize = self.store.itemsize if np.dtype(tensor.dtype).kind == "f" else np.dtype(tensor.dtype).itemsize
-        return tensor.size * itemsize
-
-    def _buffer(self, nbytes: int, what: str) -> Any:
-        check_alloc(what, nbytes, self.max_buffer_bytes, self.rt.name)
-        return self.rt.cl.Buffer(self.rt.context, self.rt.cl.mem_flags.READ_WRITE, max(nbytes, 64))
-
     def _allocate_arena(self, nbytes: int) -> None:
-        self._arena = self._buffer(nbytes, "the OpenCL arena") if nbytes else None
+        if self._arena is not None:
+            self._arena.release()
+        self._arena = self.backend.buffer(nbytes, "the OpenCL arena") if nbytes else None
 
     def _bind_dynamic(self, tensor: Tensor) -> CLTensorRef:
-        return CLTensorRef(self._arena, tensor.offset // self.store.itemsize)
+        self.refuse_size(tensor)
+        return CLTensorRef(self._arena, tensor.offset // tensor.store_dtype.itemsize)
 
     def _allocate_separate(self, tensor: Tensor) -> CLTensorRef:
-        ref = CLTensorRef(self._buffer(tensor.nbytes_on_device, f"tensor '{tensor.name}'"), 0)
-        if tensor.constant is not None:
-            self._upload(np.asarray(tensor.constant), ref)
-        return ref
+        buf = self.backend.buffer(tensor.storage_nbytes, f"tensor '{tensor.name}'")
+        self._separate.append(buf)
+        return CLTensorRef(buf, 0)
+
+    def _free_separate(self) -> None:
+        for buf in self._separate:
+            buf.release()
+        self._separate.clear()
 
     # -- copies (the only way data enters or leaves the device) -------------
-    def _upload(self, host: np.ndarray, ref: CLTensorRef) -> None:
-        data = np.ascontiguousarray(host, dtype=self.store)       # precision conversion of the copy
-        if data.size:
-            self.rt.cl.enqueue_copy(self.rt.queue, ref.buffer, data, dst_offset=ref.offset * self.store.itemsize)
-
-    def _download(self, ref: CLTensorRef, shape: tuple[int, ...]) -> np.ndarray:
-        data = np.empty(shape, self.store)
-        if data.size:
-            self.rt.cl.enqueue_copy(self.rt.queue, data, ref.buffer, src_offset=ref.offset * self.store.itemsize)
-        return data
-
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
-        if src.backend is self and dst.backend is self:
-            nbytes = src.size * self.store.itemsize
-            if nbytes:
-                self.rt.cl.enqueue_copy(self.rt.queue, dst.handle.buffer, src.handle.buffer, byte_count=nbytes,
-                                        src_offset=src.handle.offset * self.store.itemsize,
-                                        dst_offset=dst.handle.offset * self.store.itemsize)
-        elif dst.backend is self:                                   # host -> device
-            self._upload(np.asarray(src.handle).reshape(dst.shape), dst.handle)
-        else:                                                       # device -> host (blocking)
-            np.copyto(dst.handle, self._download(src.handle, tuple(src.shape)).reshape(dst.shape),
-                      casting="unsafe")
+        cl = self.backend.rt.cl
+        if src.backend is dst.backend:
+            self.same_device_copy(src, dst)
+        elif dst.backend is self.backend:                                 # host -> device
+            data = self.host_to_storage(src, dst)
+            if data.size:
+                cl.enqueue_copy(self.queue, dst.handle.buffer, data,
+                                dst_offset=dst.handle.offset * dst.store_dtype.itemsize)
+        else:                                                             # device -> host (blocking)
+            data = np.empty(src.storage_shape, src.store_dtype)
+            if data.size:
+                cl.enqueue_copy(self.queue, data, src.handle.buffer,
+                                src_offset=src.handle.offset * src.store_dtype.itemsize)
+            self.storage_to_host(data, src, dst)
 
     # -- execution --------------------------------------------------------
     def on_execute_end(self) -> None:
-        self.rt.queue.finish()
+        self.queue.finish()
 
-    def describe(self) -> str:
-        return f"opencl {self.rt.name} ({self.precision})"
+    def release(self) -> None:
+        self.queue.finish()
+        super().release()

@@ -26,7 +26,7 @@ class CLElementwise(Execution):
 
     def on_resize(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         rt = self.backend.rt
-        program = rt.program("elementwise", self.backend.build_options + self.options)
+        program = rt.program("elementwise", self.backend.build_options(self.precision) + self.options)
         self.kernel = rt.cl.Kernel(program, self.kernel_name)
         self.n = outputs[0].size
         self.kernel.set_args(*self.arguments(inputs, outputs))
@@ -36,7 +36,7 @@ class CLElementwise(Execution):
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         if self.n:
-            self.backend.rt.cl.enqueue_nd_range_kernel(self.backend.rt.queue, self.kernel,
+            self.backend.rt.cl.enqueue_nd_range_kernel(self.workspace.queue, self.kernel,
                                                        _global_size(self.n), (WORK_GROUP,))
 
 
@@ -61,3 +61,8 @@ class CLBinary(CLElementwise):
         self.table = cl.Buffer(rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=table)
         return [a.handle.buffer, np.int32(a.handle.offset), b.handle.buffer, np.int32(b.handle.offset),
                 y.handle.buffer, np.int32(y.handle.offset), self.table, np.int32(self.n)]
+
+    def on_release(self) -> None:
+        table = getattr(self, "table", None)
+        if table is not None:
+            table.release()

@@ -8,7 +8,7 @@ import numpy as np
 from ..base import Execution, Tensor
 from ..common import binary_input_shape
 from ..gpu_common import broadcast_table, float_tensors
-from .context import LOCAL_SIZE
+from .runtime import LOCAL_SIZE
 from .registry import register
 
 
@@ -27,11 +27,11 @@ class VKElementwise(Execution):
         self.n = outputs[0].size
         if not self.n:
             return
-        backend, rt = self.backend, self.backend.rt
+        rt = self.backend.rt
         tensors = [t for t in inputs if t is not None] + [t for t in outputs if t is not None]
         push = self.push_constants(inputs, outputs).tobytes()
-        self.pipe = rt.pipeline(self.stem, backend.precision, len(tensors), len(push))
-        self.dset = backend.descriptor_set(self.pipe, [t.handle for t in tensors])
+        self.pipe = rt.pipeline(self.stem, self.precision, len(tensors), len(push))
+        self.dset = self.workspace.descriptor_set(self.pipe, [t.handle for t in tensors])
         self.push = rt.vk.ffi.new("char[]", push)
         self.push_size = len(push)
         groups = -(-self.n // LOCAL_SIZE)
@@ -40,7 +40,7 @@ class VKElementwise(Execution):
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         if self.n:
-            self.backend.record(self, self._commands)
+            self.workspace.record(self._commands)
 
     def _commands(self, cmd: Any) -> None:
         vk, pipe = self.backend.rt.vk, self.pipe

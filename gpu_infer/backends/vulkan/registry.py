@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from ..base import OpRegistry
+from ..views import register_views
 
 VULKAN_REGISTRY = OpRegistry("vulkan")
 register = VULKAN_REGISTRY.register
+register_views(VULKAN_REGISTRY)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ....ir import Node
-from ..activation import apply_activation
+from ..activation import FUSED, apply_activation
 from ..registry import NumpyExecution, register
 from .taps import Alloc, TapLayout, gather_columns, tap_layout
 from .window import padded, spatial_params
@@ -74,6 +74,8 @@ def _depthwise(y: np.ndarray, lay: TapLayout, wk: np.ndarray, alloc: Alloc) -> N
 
 @register("Conv")
 class Conv(NumpyExecution):
+    activations = FUSED              # apply_activation runs every fusable activation
+
     def compute(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         dtype = x.dtype
         n, c = x.shape[:2]
@@ -120,6 +122,8 @@ class Conv(NumpyExecution):
 
 @register("ConvTranspose")
 class ConvTranspose(NumpyExecution):
+    activations = FUSED              # apply_activation runs every fusable activation
+
     def _pads(self, spatial: list[int], kernel: list[int], strides: list[int],
               dil: list[int]) -> tuple[list[int], list[int], list[int]]:
         """Full (uncropped) output size and the begin/end crops.

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activation import apply_activation
+from ..activation import FUSED, apply_activation
 from ..registry import NumpyExecution, register
 from .conv import compute_dtype
 
 
 @register("Gemm")
 class Gemm(NumpyExecution):
+    activations = FUSED              # apply_activation runs every fusable activation
+
     """Y = alpha * A' @ B' + beta * C, C broadcast to Y (opset<7 `broadcast` allows the same)."""
 
     def compute(self, a: np.ndarray, b: np.ndarray, c: np.ndarray | None = None) -> np.ndarray:

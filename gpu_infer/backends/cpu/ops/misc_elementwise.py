@@ -9,6 +9,8 @@ from ..registry import NumpyExecution, register
 
 @register("Identity")
 class Identity(NumpyExecution):
+    is_view = True          # the planner aliases the input (backends/views.py)
+
     def compute(self, x: np.ndarray) -> np.ndarray:
         return x
 

@@ -74,6 +74,8 @@ class Transpose(NumpyExecution):
 
 @register("Reshape")
 class Reshape(NumpyExecution):
+    is_view = True          # the planner aliases the input (backends/views.py)
+
     def compute(self, x: np.ndarray, shape: np.ndarray | None = None) -> np.ndarray:
         target = ints(shape) if self.node.opset >= 5 else list(self.node.attr("shape"))
         if not self.node.attr("allowzero", 0):
@@ -83,6 +85,8 @@ class Reshape(NumpyExecution):
 
 @register("Flatten")
 class Flatten(NumpyExecution):
+    is_view = True          # the planner aliases the input (backends/views.py)
+
     def compute(self, x: np.ndarray) -> np.ndarray:
         axis = self.node.attr("axis", 1)
         axis = axis + x.ndim if axis < 0 else axis
@@ -91,6 +95,8 @@ class Flatten(NumpyExecution):
 
 @register("Squeeze")
 class Squeeze(NumpyExecution):
+    is_view = True          # the planner aliases the input (backends/views.py)
+
     def compute(self, x: np.ndarray, axes: np.ndarray | None = None) -> np.ndarray:
         ax = ints(axes) if self.node.opset >= 13 else ints(self.node.attr("axes"))
         if ax is None:
@@ -100,6 +106,8 @@ class Squeeze(NumpyExecution):
 
 @register("Unsqueeze")
 class Unsqueeze(NumpyExecution):
+    is_view = True          # the planner aliases the input (backends/views.py)
+
     def compute(self, x: np.ndarray, axes: np.ndarray | None = None) -> np.ndarray:
         ax = ints(axes) if self.node.opset >= 13 else ints(self.node.attr("axes"))
         rank = x.ndim + len(ax)

@@ -1,15 +1,15 @@
-"""Vulkan objects for one device: instance, logical device, compute queue, command pool,
-host-visible buffers, and compute pipelines built once per (shader, precision).
+"""The Vulkan runtime: one logical device per physical device per process, its compute queue
+(submissions serialised by the runtime's lock), buffers, and compute pipelines built once
+per (shader, precision, bindings, push-constant size) and shared by every session.
 
 Buffers are HOST_VISIBLE | HOST_COHERENT and stay mapped: on lavapipe and integrated GPUs
-that is the device's only memory; a discrete GPU would want DEVICE_LOCAL buffers with a
-staging copy (later work).
+that is the device's own memory.
 """
 from __future__ import annotations
 
 import functools
 import importlib.resources
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,10 @@ import numpy as np
 from ...errors import DeviceError
 from ...scheduler import BackendStatus
 from ...scheduler.vulkan_probe import create_instance, feature_chain
+from ..gpu_common import GpuRuntime, runtime_status_check
 
 LOCAL_SIZE = 64                  # spirv_shaders/precision.glsl
+FENCE_TIMEOUT_NS = 60_000_000_000
 
 
 @dataclass
@@ -39,28 +41,45 @@ class VKPipeline:
     push_bytes: int
 
 
-@dataclass
-class VKRuntime:
-    vk: Any
-    instance: Any
-    physical: Any
-    device: Any
-    queue: Any
-    family: int
-    pool: Any
-    fence: Any
-    memory_type: int
-    limits: dict[str, Any]
-    name: str
-    fp16_enabled: bool
-    _pipelines: dict[tuple[str, str], VKPipeline] = field(default_factory=dict)
+class VKRuntime(GpuRuntime):
+    def __init__(self, vk: Any, device_index: int, family: int, want_fp16: bool):
+        super().__init__()
+        self.vk = vk
+        self.instance = create_instance(vk)
+        self.physical = vk.vkEnumeratePhysicalDevices(self.instance)[device_index]
+        props = vk.vkGetPhysicalDeviceProperties(self.physical)
+        features, s16, f16 = feature_chain(vk)
+        vk.vkGetPhysicalDeviceFeatures2(self.physical, features)
+        if not want_fp16:
+            s16.storageBuffer16BitAccess = f16.shaderFloat16 = vk.VK_FALSE
+        queue_info = vk.VkDeviceQueueCreateInfo(sType=vk.VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+                                                queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
+        self.device = vk.vkCreateDevice(self.physical, vk.VkDeviceCreateInfo(
+            sType=vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, pNext=features, queueCreateInfoCount=1,
+            pQueueCreateInfos=[queue_info]), None)
+        self.queue = vk.vkGetDeviceQueue(self.device, family, 0)
+        self.family = family
+        self.memory_type = _host_memory_type(vk, self.physical)
+        lim = props.limits
+        self.limits = {"max_storage_buffer_range": int(lim.maxStorageBufferRange),
+                       "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
+                       "max_group_count_x": int(lim.maxComputeWorkGroupCount[0])}
+        self.max_buffer_bytes = self.limits["max_storage_buffer_range"]
+        self.name = props.deviceName
+        self.driver_version = int(props.driverVersion)
+        self.fp16_enabled = want_fp16
+        self._pipelines: dict[tuple, VKPipeline] = {}
+
+    def describe(self) -> str:
+        return f"{self.name} | driver {self.driver_version}"
 
     # -- buffers ------------------------------------------------------------
     def create_buffer(self, nbytes: int) -> VKBuffer:
         vk = self.vk
         size = max(int(nbytes), 16)
         info = vk.VkBufferCreateInfo(sType=vk.VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, size=size,
-                                     usage=vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                     usage=vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT
+                                     | vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                      sharingMode=vk.VK_SHARING_MODE_EXCLUSIVE)
         buffer = vk.vkCreateBuffer(self.device, info, None)
         req = vk.vkGetBufferMemoryRequirements(self.device, buffer)
@@ -82,9 +101,13 @@ class VKRuntime:
 
     # -- pipelines ----------------------------------------------------------
     def pipeline(self, stem: str, precision: str, bindings: int, push_bytes: int) -> VKPipeline:
-        key = (stem, precision)
-        if key in self._pipelines:
+        key = (stem, precision, bindings, push_bytes)
+        with self.lock:
+            if key not in self._pipelines:
+                self._pipelines[key] = self._build_pipeline(stem, precision, bindings, push_bytes)
             return self._pipelines[key]
+
+    def _build_pipeline(self, stem: str, precision: str, bindings: int, push_bytes: int) -> VKPipeline:
         vk = self.vk
         code = importlib.resources.files("gpu_infer.spirv_shaders").joinpath(f"{stem}.{precision}.spv").read_bytes()
         module = vk.vkCreateShaderModule(self.device, vk.VkShaderModuleCreateInfo(
@@ -106,22 +129,22 @@ class VKRuntime:
                                               stage=stage, layout=layout)
         pipeline = vk.vkCreateComputePipelines(self.device, None, 1, [info], None)[0]
         vk.vkDestroyShaderModule(self.device, module, None)
-        self._pipelines[key] = VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
-        return self._pipelines[key]
+        return VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
 
     # -- submission ---------------------------------------------------------
-    def allocate_command_buffer(self) -> Any:
+    def submit_and_wait(self, cmd: Any, fence: Any) -> None:
+        """Submit one command buffer (the queue is shared: submission under the lock) and wait
+        on the caller's own fence."""
         vk = self.vk
-        return vk.vkAllocateCommandBuffers(self.device, vk.VkCommandBufferAllocateInfo(
-            sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, commandPool=self.pool,
-            level=vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, commandBufferCount=1))[0]
-
-    def submit_and_wait(self, cmd: Any) -> None:
-        vk = self.vk
-        vk.vkResetFences(self.device, 1, [self.fence])
-        submit = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1, pCommandBuffers=[cmd])
-        vk.vkQueueSubmit(self.queue, 1, [submit], self.fence)
-        vk.vkWaitForFences(self.device, 1, [self.fence], vk.VK_TRUE, 60_000_000_000)
+        try:
+            vk.vkResetFences(self.device, 1, [fence])
+            submit = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1,
+                                     pCommandBuffers=[cmd])
+            with self.lock:
+                vk.vkQueueSubmit(self.queue, 1, [submit], fence)
+            vk.vkWaitForFences(self.device, 1, [fence], vk.VK_TRUE, FENCE_TIMEOUT_NS)
+        except (vk.VkError, vk.VkException) as exc:   # VkErrorDeviceLost, VkTimeout, ...
+            raise DeviceError(f"{self.name}: the GPU did not complete the work: {type(exc).__name__}") from exc
 
 
 def _host_memory_type(vk: Any, physical: Any) -> int:
@@ -134,36 +157,13 @@ def _host_memory_type(vk: Any, physical: Any) -> int:
 
 
 @functools.lru_cache(maxsize=None)
-def runtime_for(device_index: int, family: int, want_fp16: bool) -> VKRuntime:
-    """One logical device per physical device per process (pipelines are shared by sessions)."""
+def _runtime(device_index: int, family: int, want_fp16: bool) -> VKRuntime:
     import vulkan as vk
-    instance = create_instance(vk)
-    physical = vk.vkEnumeratePhysicalDevices(instance)[device_index]
-    props = vk.vkGetPhysicalDeviceProperties(physical)
-    features, s16, f16 = feature_chain(vk)
-    vk.vkGetPhysicalDeviceFeatures2(physical, features)
-    if not want_fp16:
-        s16.storageBuffer16BitAccess = f16.shaderFloat16 = vk.VK_FALSE
-    queue_info = vk.VkDeviceQueueCreateInfo(sType=vk.VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-                                            queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
-    device = vk.vkCreateDevice(physical, vk.VkDeviceCreateInfo(
-        sType=vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, pNext=features, queueCreateInfoCount=1,
-        pQueueCreateInfos=[queue_info]), None)
-    queue = vk.vkGetDeviceQueue(device, family, 0)
-    pool = vk.vkCreateCommandPool(device, vk.VkCommandPoolCreateInfo(
-        sType=vk.VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, queueFamilyIndex=family,
-        flags=vk.VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT), None)
-    fence = vk.vkCreateFence(device, vk.VkFenceCreateInfo(sType=vk.VK_STRUCTURE_TYPE_FENCE_CREATE_INFO), None)
-    lim = props.limits
-    limits = {"max_storage_buffer_range": int(lim.maxStorageBufferRange),
-              "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
-              "max_group_count_x": int(lim.maxComputeWorkGroupCount[0])}
-    return VKRuntime(vk, instance, physical, device, queue, family, pool, fence, _host_memory_type(vk, physical),
-                     limits, props.deviceName, want_fp16)
+    return VKRuntime(vk, device_index, family, want_fp16)
 
 
-def runtime_from_status(status: BackendStatus) -> VKRuntime:
-    if not status.valid or status.device is None:
-        raise DeviceError(f"Vulkan is invalid here: {status.reason}")
+def get_runtime(status: BackendStatus) -> VKRuntime:
+    """The process-wide runtime of the device the probe chose."""
+    runtime_status_check(status, "Vulkan")
     p = status.device.properties
-    return runtime_for(p["device_index"], p["queue_family"], bool(p["storageBuffer16BitAccess"]))
+    return _runtime(p["device_index"], p["queue_family"], bool(p["storageBuffer16BitAccess"]))
