@@ -24,7 +24,7 @@ import onnx
 from .backends.base import Backend
 from .backends.cpu import CPU_REGISTRY
 from .errors import GpuInferError, InputError, UnsupportedOpError
-from .frontend import graph_from_onnx, load_model
+from .frontend import fold_constants, graph_from_onnx, load_model
 from .ir import Graph, TensorInfo
 from .optimizer import optimize
 from .pipeline import PlanCache, plan_builder
@@ -98,7 +98,7 @@ class InferenceSession:
         _check_ops_known(graph)
         # fail early on a bad precision; "auto" / "fp16" become the level the device supports
         self.resolved_precision = resolve_precision(probe_all()[self.backend_name], precision)
-        self.graph: Graph = optimize(graph) if optimize_graph else graph     # shape-free work, once
+        self.graph: Graph = optimize(fold_constants(graph)) if optimize_graph else graph   # shape-free, once
         backends = make_backends(self.backend_name, precision)
         self._resources = _Resources(backends)
         self._finalizer = weakref.finalize(self, _Resources.close, self._resources)

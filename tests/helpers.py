@@ -37,3 +37,12 @@ def text_image(h: int, w: int, seed: int = 1) -> np.ndarray:
             img[y:y + bh, k:k + 6] = 0.1
     x = (img - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
     return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+
+def need_backend(backend: str) -> None:
+    """Skip the calling test when `backend` is invalid on this machine (the CPU always is valid)."""
+    import pytest
+    from gpu_infer.scheduler import probe_all
+    st = probe_all()[backend]
+    if not st.valid:
+        pytest.skip(f"{backend} invalid here: {st.reason}")

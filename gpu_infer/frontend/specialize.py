@@ -55,6 +55,16 @@ def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]], partia
     return g
 
 
+def fold_constants(graph: Graph) -> Graph:
+    """Shape-free folding (once per session): every node computable from constants alone."""
+    g = graph.copy()
+    constants.run(g)
+    while _fold(g):
+        pass
+    dead_code.run(g)
+    return g
+
+
 def _known(g: Graph, name: str) -> TensorInfo:
     info = g.info(name)
     return TensorInfo(name, info.dtype, tuple(info.shape or ()))
