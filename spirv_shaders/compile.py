@@ -1,4 +1,5 @@
-"""Compile every GLSL compute shader, in every precision variant, to SPIR-V with glslc.
+"""Compile every GLSL compute shader to SPIR-V with glslc: the float shaders once per
+precision level, the others (the region copy) once per variant of their own.
 
     python spirv_shaders/compile.py          # rebuild what is stale
     python spirv_shaders/compile.py --check  # exit 1 if a .spv is stale (no glslc needed)
@@ -28,16 +29,27 @@ SHADERS: dict[str, tuple[str, list[str]]] = {
 PRECISION_DEFINES: dict[str, list[str]] = {
     "fp32": [], "fp16-storage": ["-DSTORAGE_HALF"], "fp16-arith": ["-DCOMPUTE_HALF"],
 }
+# shader stem -> (source, {variant: defines}): shaders without precision levels, compiled once
+# per variant of their own (the region copy: by element size, and the fp16 <-> fp32 conversions)
+OWN_VARIANTS: dict[str, tuple[str, dict[str, list[str]]]] = {
+    "raster": ("raster.comp", {**{f"b{n}": [f"-DELEM_BYTES={n}"] for n in (1, 2, 4, 8)},
+                               "f32-f16": ["-DCONVERT_F32_TO_F16"], "f16-f32": ["-DCONVERT_F16_TO_F32"]}),
+    "raster_fill": ("raster.comp", {f"b{n}": [f"-DELEM_BYTES={n}", "-DFILL"] for n in (1, 2, 4, 8)}),
+}
 
 
-def spv_name(stem: str, precision: str) -> str:
-    return f"{stem}.{precision}.spv"
+def spv_name(stem: str, variant: str) -> str:
+    """The file of one variant: a precision level, or one of the shader's own variants."""
+    return f"{stem}.{variant}.spv"
 
 
 def variants() -> list[tuple[str, str, list[str]]]:
-    """(spv file, source file, glslc flags) for every shader and precision."""
-    return [(spv_name(stem, prec), src, GLSLC_FLAGS + defines + PRECISION_DEFINES[prec])
-            for stem, (src, defines) in SHADERS.items() for prec in PRECISION_DEFINES]
+    """(spv file, source file, glslc flags) for every shader and variant."""
+    by_precision = [(spv_name(stem, prec), src, GLSLC_FLAGS + defines + PRECISION_DEFINES[prec])
+                    for stem, (src, defines) in SHADERS.items() for prec in PRECISION_DEFINES]
+    own = [(spv_name(stem, name), src, GLSLC_FLAGS + defines)
+           for stem, (src, named) in OWN_VARIANTS.items() for name, defines in named.items()]
+    return by_precision + own
 
 
 def source_hash(src: str, flags: list[str]) -> str:
