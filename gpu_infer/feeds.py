@@ -1,9 +1,10 @@
-"""Inputs for the CLI: shapes from the command line, random tensors, .npy files."""
+"""Feeds: Python values converted as onnxruntime converts them, and the command line's inputs
+(shapes, random tensors, .npy files), each mistake an InputError naming the input."""
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -11,6 +12,25 @@ from .errors import InputError
 
 DEFAULT_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
 DEFAULT_SHAPES = {"x": (1, 3, 48, 192)}      # the default model's natural input
+
+
+def feed_array(name: str, value: Any, dtype: np.dtype | None) -> np.ndarray:
+    """One feed as an ndarray. Arrays and NumPy scalars stay as they are (the caller checks their
+    dtype against the model's, as onnxruntime does); Python lists, tuples and scalars are converted
+    to the input's `dtype`, as onnxruntime converts lists (numeric strings parse, floats truncate
+    toward zero for integer inputs, everything becomes str for string inputs)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.asarray(value)
+    if not isinstance(value, (list, tuple, bool, int, float, str)):
+        raise InputError(f"input {name!r} is a {type(value).__name__}; pass a NumPy array, a list or a scalar")
+    target = np.dtype(object if dtype is None else dtype)
+    try:
+        if target == np.dtype(object):
+            return np.array(value, dtype=str).astype(object)
+        return np.array(value, dtype=target)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InputError(f"input {name!r}: cannot convert the given {type(value).__name__} to {target} "
+                         f"(the model's type): {exc}") from None
 
 
 def default_model_path() -> Path:

@@ -16,11 +16,15 @@ import onnx
 
 from .backends.cpu import CPU_REGISTRY
 from .errors import InputError, UnsupportedOpError
+from .feeds import feed_array
 from .frontend import graph_from_onnx, load_model
 from .ir import Graph
+from .ort_compat import ModelMetadata, RunOptions, SessionOptions, check_run_options
+from .ort_compat.export import save_optimized_model
+from .ort_compat.profiling import Profiler
+from .ort_compat.settings import resolve_session_settings
 from .pipeline import prepare
-from .pipeline.backend_choice import make_backends, resolve_backend, resolve_precision
-from .scheduler import probe_all
+from .pipeline.backend_choice import make_backends
 from .pipeline.plan import MemoryPlan, Plan
 from .pipeline.value_inputs import shape_value_inputs
 
@@ -43,28 +47,41 @@ class NodeArg:
 
 
 class InferenceSession:
-    """Run an ONNX model on the best (or the named) backend.
+    """Run an ONNX model on the best (or the named) backend; onnxruntime's constructor and methods.
 
-    backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" | "fp16" | "auto"
+    providers: onnxruntime-style preference list ("VulkanExecutionProvider", "OpenCLExecutionProvider",
+    "CPUExecutionProvider", or (name, {"precision": ..., "strict": ...}) tuples); see ort_compat.settings.
+    backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" (default) | "fp16" | "auto"
     (also "fp16-storage", "fp16-arith"); strict=True refuses to fall back to the CPU
-    backend and names every node the chosen backend cannot run.
+    backend and names every node the chosen backend cannot run; optimize_graph=False skips the optimizer.
     """
 
-    def __init__(self, model: str | os.PathLike | bytes | onnx.ModelProto, backend: str = "auto",
-                 precision: str = "fp32", strict: bool = False, optimize_graph: bool = True):
-        self.graph: Graph = graph_from_onnx(load_model(model))
-        self.backend_name = resolve_backend(backend)
-        self.precision = precision
-        self.strict = strict
-        self.optimize_graph = optimize_graph
+    def __init__(self, path_or_bytes: str | os.PathLike | bytes | onnx.ModelProto,
+                 sess_options: SessionOptions | None = None,
+                 providers: Sequence[str | tuple[str, dict[str, Any]]] | None = None,
+                 provider_options: Sequence[dict[str, Any]] | None = None, *, backend: str | None = None,
+                 precision: str | None = None, strict: bool | None = None, optimize_graph: bool | None = None):
+        settings = resolve_session_settings(sess_options, providers, provider_options, backend=backend,
+                                            precision=precision, strict=strict, optimize_graph=optimize_graph)
+        self._settings = settings
+        self._profiler = Profiler.if_enabled(settings.options)
+        model = load_model(path_or_bytes)
+        self.graph: Graph = graph_from_onnx(model)
+        self._modelmeta = ModelMetadata.from_proto(model)
+        self.backend_name = settings.backend
+        self.precision = settings.precision
+        self.strict = settings.strict
+        self.optimize_graph = settings.optimize_graph
         self._plans: collections.OrderedDict[tuple, Plan] = collections.OrderedDict()
         self._check_ops_known()
         self._value_inputs = shape_value_inputs(self.graph)
-        # fail early on a bad precision; "auto" / "fp16" become the level the device supports
-        self.resolved_precision = resolve_precision(probe_all()[self.backend_name], precision)
+        self.resolved_precision = settings.resolved_precision   # "auto" / "fp16" as the device has them
+        save_optimized_model(self.graph, settings)
         static = self._static_input_shapes()
         if static is not None and not self._value_inputs:
             self._plan(static)                              # pre-inference at load time
+        if self._profiler is not None:
+            self._profiler.session_initialized()
 
     # -- metadata ------------------------------------------------------------
     def get_inputs(self) -> list[NodeArg]:
@@ -87,12 +104,39 @@ class InferenceSession:
         """Every crossing between backends in the plan, as 'copy:<tensor> <src>-><dst>'."""
         return [s.label for s in self._plan_for(feeds).steps if s.is_copy]
 
+    # -- onnxruntime's session metadata ------------------------------------------
+    def get_modelmeta(self) -> ModelMetadata:
+        return self._modelmeta
+
+    def get_providers(self) -> list[str]:
+        """The providers this session uses, in order: its backend's, then the CPU fallback unless strict."""
+        return list(self._settings.providers)
+
+    def get_provider_options(self) -> dict[str, dict[str, str]]:
+        return {k: dict(v) for k, v in self._settings.provider_options.items()}
+
+    def get_session_options(self) -> SessionOptions:
+        """A copy of the options as the session applies them (optimize_graph and strict included)."""
+        return self._settings.options.copy()
+
+    def end_profiling(self) -> str:
+        """Stop profiling and write the Chrome-trace JSON; its path, or '' when not profiling."""
+        profiler, self._profiler = self._profiler, None
+        return profiler.end() if profiler is not None else ""
+
     # -- running -------------------------------------------------------------
-    def run(self, output_names: Sequence[str] | None, feeds: dict[str, Any]) -> list[np.ndarray]:
-        arrays = self._check_feeds(feeds)
-        results = self._plan_of(arrays).run(arrays)
-        if output_names is None:
+    def run(self, output_names: Sequence[str] | None, input_feed: dict[str, Any],
+            run_options: RunOptions | None = None) -> list[np.ndarray]:
+        """Outputs named in `output_names` (all when None or empty) for `input_feed`: input name ->
+        ndarray, or a list / tuple / scalar, converted to the input's dtype."""
+        check_run_options(run_options)
+        arrays = self._check_feeds(input_feed)
+        plan, profiler = self._plan_of(arrays), self._profiler
+        results = profiler.run(plan, arrays) if profiler is not None else plan.run(arrays)
+        if not output_names:
             return results
+        if isinstance(output_names, str):
+            raise InputError(f"output_names must be a list of names, got the str {output_names!r}")
         index = {o.name: i for i, o in enumerate(self.graph.outputs)}
         missing = [n for n in output_names if n not in index]
         if missing:
@@ -132,8 +176,7 @@ class InferenceSession:
             raise InputError(f"missing input(s) {missing}")
         arrays = {}
         for name, info in expected.items():
-            value = feeds[name]
-            arr = np.asarray(value)
+            arr = feed_array(name, feeds[name], info.dtype)
             if info.dtype is not None and arr.dtype != info.dtype:
                 if arr.dtype.kind == "U" and np.dtype(info.dtype) == np.dtype(object):
                     arr = arr.astype(object)
