@@ -13,7 +13,7 @@ from onnx import TensorProto, helper
 
 import gpu_infer
 from gpu_infer.errors import (DeviceError, GpuInferError, InputError, OptionError, TerminatedError)
-from gpu_infer.ort_compat.providers import pick_providers
+from gpu_infer.ort_compat.providers import BACKEND_OF, PROVIDERS, pick_providers
 from gpu_infer.scheduler import BackendStatus, probe_all
 from helpers import CLS_MODEL, rel_err
 
@@ -38,7 +38,7 @@ def identity_model(dtype) -> bytes:
 def auto_providers() -> list[str]:
     """What gpu_infer uses with no providers: backend "auto" (a real GPU if there is one), CPU last."""
     auto = gpu_infer.InferenceSession(relu_model().SerializeToString()).backend_name
-    return [CPU] if auto == "cpu" else [gpu_infer.get_all_providers()[["vulkan", "opencl"].index(auto)], CPU]
+    return [CPU] if auto == "cpu" else [PROVIDERS[auto], CPU]
 
 
 def need(provider: str) -> None:
@@ -152,7 +152,7 @@ def test_unknown_provider_falls_back_to_cpu_alone_unless_strict():
 @pytest.mark.parametrize("provider", GPU_PROVIDERS)
 def test_gpu_provider_picks_its_backend_with_cpu_fallback(provider):
     need(provider)
-    backend = {"OpenCLExecutionProvider": "opencl", "VulkanExecutionProvider": "vulkan"}[provider]
+    backend = BACKEND_OF[provider]
     sess = gpu_infer.InferenceSession(relu_model(), providers=[provider])
     assert sess.backend_name == backend and sess.get_providers() == [provider, CPU]   # CPU added, as in ort
     assert sess.get_provider_options() == {provider: {"precision": "fp32", "strict": "0"}, CPU: {}}
@@ -176,7 +176,7 @@ def test_provider_options_carry_precision_and_strict(provider):
 @pytest.mark.parametrize("provider", GPU_PROVIDERS)
 def test_explicit_backend_wins_over_the_order_of_the_list(provider):
     need(provider)
-    backend = provider[:-len("ExecutionProvider")].lower()
+    backend = BACKEND_OF[provider]
     sess = gpu_infer.InferenceSession(relu_model(), providers=[CPU, provider], backend=backend)
     assert sess.backend_name == backend and sess.get_providers() == [provider, CPU]
 
@@ -252,7 +252,8 @@ def test_options_are_type_checked_and_misspellings_refused():
     so = gpu_infer.SessionOptions()
     so.enable_profiling = 1                       # onnxruntime takes ints for bools too
     so.graph_optimization_level = 0
-    assert so.enable_profiling is True and so.graph_optimization_level is gpu_infer.GraphOptimizationLevel.ORT_DISABLE_ALL
+    assert so.enable_profiling is True
+    assert so.graph_optimization_level is gpu_infer.GraphOptimizationLevel.ORT_DISABLE_ALL
     for name, value in (("intra_op_num_threads", 2.5), ("graph_optimization_level", 5),
                         ("enable_profiling", "yes"), ("profile_file_prefix", 3)):
         with pytest.raises(OptionError, match=name):
