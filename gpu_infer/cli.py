@@ -9,25 +9,33 @@ from collections import Counter
 
 import numpy as np
 
-from .errors import GpuInferError
-from .feeds import DEFAULT_SHAPES, default_model_path, make_feeds, parse_shapes
+from .errors import GpuInferError, OptionError
+from .feeds import DEFAULT_SHAPES, check_names, default_model_path, make_feeds, parse_inputs, parse_shapes
+from .output_files import check_output_path, writing
 
 
-def _parse_npy(specs: list[str]) -> dict[str, str]:
-    out = {}
-    for spec in specs:
-        name, sep, path = spec.partition("=")
-        if not sep:
-            raise GpuInferError(f"bad --input {spec!r}: expected NAME=FILE.npy")
-        out[name] = path
-    return out
-
-
-def _model_and_shapes(args) -> tuple[str, dict[str, tuple[int, ...]]]:
-    shapes = parse_shapes(args.shape)
+def _model_shapes_files(args) -> tuple[str, dict[str, tuple[int, ...]], dict[str, str]]:
+    """The model, the --shape shapes (the default model's natural shapes where not given) and the
+    --input files."""
+    shapes, files = parse_shapes(args.shape), parse_inputs(args.input)
     if args.model:
-        return args.model, shapes
-    return str(default_model_path()), {**DEFAULT_SHAPES, **shapes}
+        return args.model, shapes, files
+    defaults = {k: v for k, v in DEFAULT_SHAPES.items() if k not in files}
+    return str(default_model_path()), {**defaults, **shapes}, files
+
+
+def _count(minimum: int):
+    """argparse type: an int >= minimum, refused in argparse's own style otherwise."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+    parse.__name__ = f"int >= {minimum}"
+    return parse
 
 
 def cmd_devices(args) -> int:
@@ -43,12 +51,12 @@ def cmd_devices(args) -> int:
 
 def cmd_run(args) -> int:
     from .session import InferenceSession
-    model, shapes = _model_and_shapes(args)
+    model, shapes, files = _model_shapes_files(args)
+    if args.save:
+        check_output_path(args.save, "--save")
     t0 = time.perf_counter()
     sess = InferenceSession(model, backend=args.backend, precision=args.precision, strict=args.strict)
-    feeds, notes = make_feeds(sess.get_inputs(), shapes, _parse_npy(args.input), args.seed)
-    for note in notes:
-        print(f"note: {note}")
+    feeds = make_feeds(sess.get_inputs(), shapes, files, args.seed)
     outputs = sess.run(None, feeds)
     prepared = time.perf_counter() - t0
     times = []
@@ -84,25 +92,27 @@ def cmd_run(args) -> int:
         for label in sess.copies():
             print(f"  {label}")
     if args.save:
-        np.savez(args.save, **{o.name: a for o, a in zip(sess.get_outputs(), outputs)})
+        with writing(args.save, "--save"):
+            np.savez(args.save, **{o.name: a for o, a in zip(sess.get_outputs(), outputs)})
     return 0
 
 
 def cmd_bench(args) -> int:
     from .bench import bench_model, format_results, results_as_dicts
     from .session import InferenceSession
-    model, shapes = _model_and_shapes(args)
+    model, shapes, files = _model_shapes_files(args)
+    backends = [b for b in args.backends.split(",") if b]
+    if not backends:
+        raise OptionError(f"--backends {args.backends!r} names no backend (e.g. --backends cpu,opencl,vulkan)")
     probe = InferenceSession(model, backend="cpu")
-    feeds, notes = make_feeds(probe.get_inputs(), shapes, _parse_npy(args.input), args.seed)
-    results = bench_model(model, feeds, [b for b in args.backends.split(",") if b], args.precision,
+    feeds = make_feeds(probe.get_inputs(), shapes, files, args.seed)
+    results = bench_model(model, feeds, backends, args.precision,
                           args.runs, args.warmup, per_node=not args.no_per_node,
                           with_onnxruntime=not args.no_onnxruntime, progress=not args.json)
     if args.json:
         print(json.dumps({"model": model, "inputs": {k: list(v.shape) for k, v in feeds.items()},
                           "precision": args.precision, "results": results_as_dicts(results)}, indent=2))
     else:
-        for note in notes:
-            print(f"note: {note}")
         print(f"model: {model}; inputs: " + ", ".join(f"{k} {v.shape}" for k, v in feeds.items()))
         print(format_results(results))
     return 0
@@ -111,12 +121,16 @@ def cmd_bench(args) -> int:
 def cmd_convert(args) -> int:
     from .frontend import graph_from_onnx, load_model, save_gim, specialize
     from .optimizer import optimize
+    shapes = parse_shapes(args.shape)
+    check_output_path(args.output, "OUTPUT")
     graph = graph_from_onnx(load_model(args.model))
     before = len(graph.nodes)
-    if args.shape:
-        graph = specialize(graph, parse_shapes(args.shape))
+    check_names("--shape", shapes, [i.name for i in graph.inputs])
+    if shapes:
+        graph = specialize(graph, shapes)
     graph = optimize(graph)
-    save_gim(graph, args.output, fp16_weights=args.fp16_weights)
+    with writing(args.output, "OUTPUT"):
+        save_gim(graph, args.output, fp16_weights=args.fp16_weights)
     print(f"{args.model}: {before} nodes -> {len(graph.nodes)} after optimization; wrote {args.output}"
           + (" (FP16 weights)" if args.fp16_weights else ""))
     return 0
@@ -135,13 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--shape", action="append", default=[], help="NAME=D0,D1,... for dynamic inputs")
         q.add_argument("--input", action="append", default=[], help="NAME=FILE.npy (else random)")
         q.add_argument("--precision", default="fp32", help="fp32 | fp16 | auto | fp16-storage | fp16-arith")
-        q.add_argument("--seed", type=int, default=0)
+        q.add_argument("--seed", type=_count(0), default=0, help="seed of the random inputs")
 
     r = sub.add_parser("run", help="run a model once on the best valid (or named) backend")
     model_args(r)
     r.add_argument("--backend", default="auto", help="auto | cpu | opencl | vulkan")
     r.add_argument("--strict", action="store_true", help="no fallback to the CPU backend")
-    r.add_argument("--repeat", type=int, default=5, help="timed runs after the first")
+    r.add_argument("--repeat", type=_count(1), default=5, help="timed runs after the first")
     r.add_argument("--show-placement", action="store_true", help="list each node's backend and every copy")
     r.add_argument("--save", help="write the outputs to this .npz")
     r.set_defaults(func=cmd_run)
@@ -149,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="latency per backend, per-node times, onnxruntime side by side")
     model_args(b)
     b.add_argument("--backends", default="cpu,opencl,vulkan")
-    b.add_argument("--runs", type=int, default=20)
-    b.add_argument("--warmup", type=int, default=3)
+    b.add_argument("--runs", type=_count(1), default=20)
+    b.add_argument("--warmup", type=_count(0), default=3)
     b.add_argument("--json", action="store_true")
     b.add_argument("--no-per-node", action="store_true")
     b.add_argument("--no-onnxruntime", action="store_true")
@@ -166,12 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit status 0, or 2 with one line on stderr for every error the user can fix (no traceback)."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except GpuInferError as exc:
         print(f"gpu-infer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:        # last resort: a file the checks above did not foresee
+        print(f"gpu-infer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("gpu-infer: interrupted", file=sys.stderr)
+        return 130
+    return 2
 
 
 if __name__ == "__main__":

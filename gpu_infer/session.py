@@ -24,14 +24,18 @@ import onnx
 from .backends.base import Backend
 from .backends.cpu import CPU_REGISTRY
 from .errors import GpuInferError, InputError, UnsupportedOpError
+from .feeds import feed_array
 from .frontend import fold_constants, graph_from_onnx, load_model
 from .ir import Graph, TensorInfo
 from .optimizer import optimize
+from .ort_compat import ModelMetadata, RunOptions, SessionOptions, check_run_options
+from .ort_compat.export import save_optimized_model
+from .ort_compat.profiling import Profiler
+from .ort_compat.settings import resolve_session_settings
 from .pipeline import PlanCache, plan_builder
-from .pipeline.backend_choice import make_backends, resolve_backend, resolve_precision
+from .pipeline.backend_choice import make_backends
 from .pipeline.memory import MemoryPlan
 from .pipeline.plan import Plan
-from .scheduler import probe_all
 
 _ONNX_TYPE_NAMES = {np.dtype(np.float32): "tensor(float)", np.dtype(np.float64): "tensor(double)",
                     np.dtype(np.float16): "tensor(float16)", np.dtype(np.int64): "tensor(int64)",
@@ -77,36 +81,51 @@ class _Resources:
 
 
 class InferenceSession:
-    """Run an ONNX model on the best (or the named) backend.
+    """Run an ONNX model on the best (or the named) backend; onnxruntime's constructor and methods.
 
-    backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" | "fp16" | "auto"
+    providers: onnxruntime-style preference list ("VulkanExecutionProvider", "OpenCLExecutionProvider",
+    "CPUExecutionProvider", or (name, {"precision": ..., "strict": ...}) tuples); see ort_compat.settings.
+    backend: "auto" | "cpu" | "opencl" | "vulkan"; precision: "fp32" (default) | "fp16" | "auto"
     (also "fp16-storage", "fp16-arith"); strict=True refuses to fall back to the CPU
-    backend and names every node the chosen backend cannot run; fp32_nodes names nodes
-    pinned to FP32 whatever the precision (for layers that overflow in FP16).
+    backend and names every node the chosen backend cannot run; optimize_graph=False skips the
+    optimizer; fp32_nodes names nodes pinned to FP32 whatever the precision (for layers that
+    overflow in FP16).
     """
 
-    def __init__(self, model: str | os.PathLike | bytes | onnx.ModelProto, backend: str = "auto",
-                 precision: str = "fp32", strict: bool = False, optimize_graph: bool = True,
+    def __init__(self, path_or_bytes: str | os.PathLike | bytes | onnx.ModelProto,
+                 sess_options: SessionOptions | None = None,
+                 providers: Sequence[str | tuple[str, dict[str, Any]]] | None = None,
+                 provider_options: Sequence[dict[str, Any]] | None = None, *, backend: str | None = None,
+                 precision: str | None = None, strict: bool | None = None, optimize_graph: bool | None = None,
                  fp32_nodes: Collection[str] = ()):
-        graph = graph_from_onnx(load_model(model))
+        settings = resolve_session_settings(sess_options, providers, provider_options, backend=backend,
+                                            precision=precision, strict=strict, optimize_graph=optimize_graph)
+        self._settings = settings
+        self._profiler = Profiler.if_enabled(settings.options)
+        model = load_model(path_or_bytes)
+        graph = graph_from_onnx(model)
+        self._modelmeta = ModelMetadata.from_proto(model)
         self._io_inputs = [TensorInfo(i.name, i.dtype, i.shape) for i in graph.inputs]
         self._io_outputs = [TensorInfo(o.name, o.dtype, o.shape) for o in graph.outputs]
-        self.backend_name = resolve_backend(backend)
-        self.precision = precision
-        self.strict = strict
-        self.optimize_graph = optimize_graph
+        self.backend_name = settings.backend
+        self.precision = settings.precision
+        self.strict = settings.strict
+        self.optimize_graph = settings.optimize_graph
         _check_ops_known(graph)
-        # fail early on a bad precision; "auto" / "fp16" become the level the device supports
-        self.resolved_precision = resolve_precision(probe_all()[self.backend_name], precision)
-        self.graph: Graph = optimize(fold_constants(graph)) if optimize_graph else graph   # shape-free, once
-        backends = make_backends(self.backend_name, precision)
+        self.resolved_precision = settings.resolved_precision   # "auto" / "fp16" as the device has them
+        # shape-free work, once per session: constants folded, the graph optimized
+        self.graph: Graph = optimize(fold_constants(graph)) if self.optimize_graph else graph
+        save_optimized_model(self.graph, settings)
+        backends = make_backends(self.backend_name, self.precision)
         self._resources = _Resources(backends)
         self._finalizer = weakref.finalize(self, _Resources.close, self._resources)
-        build = plan_builder(backends, strict, optimize_graph, frozenset(fp32_nodes))
+        build = plan_builder(backends, self.strict, self.optimize_graph, frozenset(fp32_nodes))
         self._cache = self._resources.cache = PlanCache(self.graph, build)
         static = self._static_input_shapes()
         if static is not None and not self._cache.value_inputs:
             self._cache.plan_for({k: np.empty(v, dtype) for k, (v, dtype) in static.items()})  # at load time
+        if self._profiler is not None:
+            self._profiler.session_initialized()
 
     # -- metadata ------------------------------------------------------------
     def get_inputs(self) -> list[NodeArg]:
@@ -126,29 +145,62 @@ class InferenceSession:
         """Every crossing between backends (or formats) in the plan, as 'copy:<tensor> <src>-><dst>'."""
         return self._plan_for(feeds).copy_labels
 
+    # -- onnxruntime's session metadata ------------------------------------------
+    def get_modelmeta(self) -> ModelMetadata:
+        return self._modelmeta
+
+    def get_providers(self) -> list[str]:
+        """The providers this session uses, in order: its backend's, then the CPU fallback unless strict."""
+        return list(self._settings.providers)
+
+    def get_provider_options(self) -> dict[str, dict[str, str]]:
+        return {k: dict(v) for k, v in self._settings.provider_options.items()}
+
+    def get_session_options(self) -> SessionOptions:
+        """A copy of the options as the session applies them (optimize_graph and strict included)."""
+        return self._settings.options.copy()
+
+    def end_profiling(self) -> str:
+        """Stop profiling and write the Chrome-trace JSON; its path, or '' when not profiling."""
+        profiler, self._profiler = self._profiler, None
+        return profiler.end() if profiler is not None else ""
+
     @property
     def backends(self) -> list[Backend]:
         """This session's backends, preferred first, the host (CPU) last."""
         return list(self._resources.backends)
 
     # -- running -------------------------------------------------------------
-    def run(self, output_names: Sequence[str] | None, feeds: dict[str, Any]) -> list[np.ndarray]:
-        arrays = self._check_feeds(feeds)
+    def run(self, output_names: Sequence[str] | None, input_feed: dict[str, Any],
+            run_options: RunOptions | None = None) -> list[np.ndarray]:
+        """Outputs named in `output_names` (all when None or empty) for `input_feed`: input name ->
+        ndarray, or a list / tuple / scalar, converted to the input's dtype. Safe from many threads."""
+        check_run_options(run_options)
+        if isinstance(output_names, str):
+            raise InputError(f"output_names must be a list of names, got the str {output_names!r}")
         index = {o.name: i for i, o in enumerate(self._io_outputs)}
-        if output_names is not None:
-            missing = [n for n in output_names if n not in index]
-            if missing:
-                raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
-        results = self._cache.run(arrays)
-        if output_names is None:
+        missing = [n for n in output_names or () if n not in index]
+        if missing:
+            raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
+        arrays = self._check_feeds(input_feed)
+        profiler = self._profiler
+        if profiler is not None:
+            plan, feeds = self._plan_and_feeds(arrays)
+            results = profiler.run(plan, feeds)
+        else:
+            results = self._cache.run(arrays)
+        if not output_names:
             return results
         return [results[index[n]] for n in output_names]
 
     def profile(self, feeds: dict[str, Any]) -> list[tuple[str, str, float]]:
         """One run, step by step, each step finished before the next: (step, backend, seconds)."""
-        arrays = self._check_feeds(feeds)
-        plan = self._cache.plan_for(arrays)
-        return plan.profile({k: v for k, v in arrays.items() if k not in self._cache.value_inputs})
+        plan, arrays = self._plan_and_feeds(self._check_feeds(feeds))
+        return plan.profile(arrays)[1]
+
+    def _plan_and_feeds(self, arrays: dict[str, np.ndarray]) -> tuple[Plan, dict[str, np.ndarray]]:
+        return (self._cache.plan_for(arrays),
+                {k: v for k, v in arrays.items() if k not in self._cache.value_inputs})
 
     # -- lifecycle -------------------------------------------------------------
     def close(self) -> None:
@@ -191,8 +243,7 @@ class InferenceSession:
             raise InputError(f"missing input(s) {missing}")
         arrays = {}
         for name, info in expected.items():
-            value = feeds[name]
-            arr = np.asarray(value)
+            arr = feed_array(name, feeds[name], info.dtype)
             if info.dtype is not None and arr.dtype != info.dtype:
                 if arr.dtype.kind == "U" and np.dtype(info.dtype) == np.dtype(object):
                     arr = arr.astype(object)

@@ -42,20 +42,20 @@ def resolve_backend(requested: str) -> str:
 
 
 def resolve_precision(status: BackendStatus, requested: str) -> str:
-    """Session precision -> a precision level the backend's device has.
+    """Session precision -> a precision level the backend's device has; a level the backend reports
+    invalid (`gpu-infer devices`) is a DeviceError with the reason, on every backend.
 
     fp16 means FP16 storage with FP32 arithmetic (the safe default, DESIGN.md);
     fp16-arith asks for half arithmetic too. auto picks FP16 storage on real GPUs
-    and FP32 on CPU devices (PoCL, lavapipe), where halves save nothing.
+    and FP32 elsewhere (the CPU backend, and CPU devices such as PoCL and lavapipe, where
+    halves save nothing).
     """
     if requested not in PRECISION_NAMES:
         raise DeviceError(f"unknown precision {requested!r}; choose one of {', '.join(PRECISION_NAMES)}")
-    if status.backend == "cpu":
-        return "fp32"
-    level = {"fp32": "fp32", "fp16": "fp16-storage"}.get(requested, requested)
     if requested == "auto":
         is_gpu = bool(status.device and status.device.device_type.upper().endswith("GPU"))
-        level = "fp16-storage" if is_gpu and status.precision_valid("fp16-storage") else "fp32"
+        return "fp16-storage" if is_gpu and status.precision_valid("fp16-storage") else "fp32"
+    level = {"fp32": "fp32", "fp16": "fp16-storage"}.get(requested, requested)
     if not status.precision_valid(level):
         v = status.precisions.get(level)
         raise DeviceError(f"precision {requested} ({level}) is invalid on {status.backend}: "

@@ -69,8 +69,9 @@ class PlanInstance:
                 segment()
         return [np.array(t.handle, copy=True) for t in self.outputs]
 
-    def profile(self, feeds: dict[str, np.ndarray]) -> list[tuple[str, str, float]]:
-        """Run once step by step, each bracketed and finished on its own: (label, backend, seconds)."""
+    def profile(self, feeds: dict[str, np.ndarray]) -> tuple[list[np.ndarray], list[tuple[str, str, float]]]:
+        """Run once step by step, each bracketed and finished on its own: the outputs, and
+        (label, backend, seconds) per step."""
         self._feed(feeds)
         times = []
         with np.errstate(all="ignore"):
@@ -80,7 +81,7 @@ class PlanInstance:
                 t0 = time.perf_counter()
                 step.workspace.run_steps([step])
                 times.append((step.label, step.backend.name, time.perf_counter() - t0))
-        return times
+        return [np.array(t.handle, copy=True) for t in self.outputs], times
 
     def release(self) -> None:
         for execution in self.executions:
