@@ -38,6 +38,7 @@ from typing import Any, Callable, ClassVar, Hashable, Sequence
 
 import numpy as np
 
+from ..geometry.layout import packed_shape as nc4hw4_shape
 from ..ir import Node
 
 
@@ -55,12 +56,7 @@ class Layout(str, enum.Enum):
 
 def packed_shape(shape: Sequence[int], layout: Layout) -> tuple[int, ...]:
     """The shape of the storage of a tensor of `shape` in `layout`."""
-    if layout is Layout.PLAIN:
-        return tuple(shape)
-    if len(shape) < 2:
-        raise ValueError(f"{layout.value} needs rank >= 2, got shape {tuple(shape)}")
-    n, c, *spatial = shape
-    return (n, -(-c // 4), *spatial, 4)
+    return tuple(shape) if layout is Layout.PLAIN else nc4hw4_shape(shape)
 
 
 @dataclass(frozen=True)
@@ -167,6 +163,12 @@ class Execution(ABC):
         return None
 
     # -- planning ------------------------------------------------------------
+    def reads_input(self, index: int) -> bool:
+        """Whether the kernel reads input `index` on the device. An input it only needs at
+        planning (a constant shape, pads, indices) arrives as a backend-less description
+        with its ``constant`` and is never uploaded."""
+        return True
+
     def input_format(self, index: int, tensor: Tensor) -> TensorFormat:
         """The format this execution reads input `index` in (the planner converts to it)."""
         return self.backend.default_format(tensor.dtype, self.precision)

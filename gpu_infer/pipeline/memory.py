@@ -46,7 +46,7 @@ def plan_memory(steps: list[Step], tensors: list[Tensor], kept: list[Tensor],
     last_use: dict[int, int] = {}
     for idx, step in enumerate(steps):
         for t in step.inputs:
-            if t is not None:
+            if t is not None and t.backend is not None:
                 last_use[id(t.root)] = idx
     for ws in workspaces.values():
         ws.on_resize_begin()

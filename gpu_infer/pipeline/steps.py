@@ -99,8 +99,10 @@ class StepBuilder:
             self.home[view.name] = view
             step = Step(ws, [src], [view], node, execution)
         else:
-            ins = [self.tensor_on(name, backend, execution.input_format(k, describe_tensor(self.graph, name)))
-                   if name else None for k, name in enumerate(node.inputs)]
+            ins = [None if not name else
+                   self.tensor_on(name, backend, execution.input_format(k, describe_tensor(self.graph, name)))
+                   if execution.reads_input(k) else describe_tensor(self.graph, name)
+                   for k, name in enumerate(node.inputs)]
             outs: list[Tensor | None] = []
             for k, name in enumerate(node.outputs):
                 if not name:

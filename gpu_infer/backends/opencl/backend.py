@@ -11,6 +11,7 @@ from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor
 from ..gpu_common import GpuBackend, GpuWorkspace
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
+from .raster import CLRasterKernels, conversion_kernels  # (also registers the data-movement ops)
 from .registry import OPENCL_REGISTRY
 from .runtime import BUILD_OPTIONS, CLRuntime, get_runtime
 
@@ -62,6 +63,7 @@ class CLWorkspace(GpuWorkspace):
         self.queue = backend.rt.new_queue()
         self._arena: Any = None
         self._separate: list[Any] = []
+        self._conversions: dict[tuple[int, int], CLRasterKernels] = {}
         super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
@@ -87,8 +89,11 @@ class CLWorkspace(GpuWorkspace):
     # -- copies (the only way data enters or leaves the device) -------------
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
         cl = self.backend.rt.cl
-        if src.backend is dst.backend:
-            self.same_device_copy(src, dst)
+        if src.backend is dst.backend:                                   # format conversion
+            key = (id(src), id(dst))
+            if key not in self._conversions:
+                self._conversions[key] = conversion_kernels(self.backend, src, dst)
+            self._conversions[key].enqueue(cl, self.queue)
         elif dst.backend is self.backend:                                 # host -> device
             data = self.host_to_storage(src, dst)
             if data.size:
@@ -107,4 +112,7 @@ class CLWorkspace(GpuWorkspace):
 
     def release(self) -> None:
         self.queue.finish()
+        for kernels in self._conversions.values():
+            kernels.release()
+        self._conversions.clear()
         super().release()

@@ -12,6 +12,7 @@ from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor
 from ..gpu_common import GpuBackend, GpuWorkspace
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
+from .raster import conversion_dispatches  # (also registers the data-movement ops)
 from .registry import VULKAN_REGISTRY
 from .runtime import VKBuffer, VKPipeline, VKRuntime, get_runtime
 
@@ -37,6 +38,16 @@ class VulkanBackend(GpuBackend):
 
     def __init__(self, precision: str = "fp32", status: BackendStatus | None = None):
         super().__init__(precision, get_runtime(status or probe_all()["vulkan"]))
+
+    def refusal(self, node, inputs, outputs) -> str | None:
+        """Also: 1- and 2-byte elements need the device's 8- and 16-bit storage features."""
+        why = super().refusal(node, inputs, outputs)
+        if why is None:
+            for t in [t for t in inputs + outputs if t is not None]:
+                bits = self.storage_dtype(t.dtype).itemsize * 8
+                if bits < 32 and bits not in self.rt.small_storage:
+                    return f"'{t.name}' needs {bits}-bit storage buffers, which {self.rt.name} does not enable"
+        return why
 
     def _upload_constant(self, data: np.ndarray) -> VKTensorRef:
         self.check_size("a constant", data.nbytes)
@@ -89,8 +100,8 @@ class _Recording:
                                               src.storage_nbytes))
             self.after.append(lambda: self.ws.storage_to_host(
                 stage.array[:src.storage_nbytes].view(src.store_dtype), src, dst))
-        else:
-            self.ws.same_device_copy(src, dst)
+        else:                                                               # format conversion
+            self.record(conversion_dispatches(self.ws, src, dst).record)
 
     def finish(self) -> Callable[[], None]:
         vk = self.ws.rt.vk
@@ -138,6 +149,7 @@ class VKWorkspace(GpuWorkspace):
         self._pools: list[Any] = []
         self._pool_sets = SETS_PER_POOL
         self._recordings: list[_Recording] = []
+        self._tables: list[VKBuffer] = []
         self._active: _Recording | None = None
         super().__init__(backend)
 
@@ -163,6 +175,14 @@ class VKWorkspace(GpuWorkspace):
         for buf in self._separate:
             self.rt.destroy_buffer(buf)
         self._separate.clear()
+
+    def constant_buffer(self, data: np.ndarray) -> VKTensorRef:
+        """A buffer of this workspace holding `data` (region tables ...), freed with it."""
+        buf = self.rt.create_buffer(data.nbytes)
+        self._tables.append(buf)
+        ref = VKTensorRef(buf, 0, data.nbytes)
+        ref.view(np.uint8)[:] = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        return ref
 
     def descriptor_set(self, pipe: VKPipeline, refs: Sequence[VKTensorRef]) -> Any:
         """A descriptor set for `pipe` pointing binding i at refs[i]'s byte range."""
@@ -246,6 +266,9 @@ class VKWorkspace(GpuWorkspace):
         for pool in self._pools:
             vk.vkDestroyDescriptorPool(dev, pool, None)
         self._pools.clear()
+        for buf in self._tables:
+            self.rt.destroy_buffer(buf)
+        self._tables.clear()
         super().release()
         if self.command_pool is not None:
             vk.vkDestroyCommandPool(dev, self.command_pool, None)

@@ -68,6 +68,7 @@ class VKRuntime(GpuRuntime):
         self.name = props.deviceName
         self.driver_version = int(props.driverVersion)
         self.fp16_enabled = want_fp16
+        self.small_storage = {16} if want_fp16 else set()      # storage buffers of 8 / 16-bit elements
         self._pipelines: dict[tuple, VKPipeline] = {}
 
     def describe(self) -> str:
