@@ -21,8 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-FENCE = re.compile(r"(?:^<!--\s*no-test:\s*(?P<why>.*?)\s*-->\s*\n)?^```(?P<lang>[\w-]*)[ \t]*\n(?P<body>.*?)^```[ \t]*$",
-                   re.M | re.S)
+FENCE = re.compile(r"(?:^<!--\s*no-test:\s*(?P<why>.*?)\s*-->\s*\n)?"     # the opt-out marker, if any
+                   r"^```(?P<lang>[\w-]*)[ \t]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 SHELL = {"bash", "sh", "shell", "console"}
 INSTALLERS = {"pip", "pip3", "apt-get", "apt", "sudo"}     # named, never run here
 RUNNERS = {"bash", "sh", "python", "python3", ".venv/bin/python"}
