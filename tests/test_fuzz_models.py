@@ -165,13 +165,15 @@ class LineReader:
         return line + b"\n"
 
 
-def run_chunk(manifest: Path, ids: list[int], results: dict[int, dict], log: Path) -> None:
-    """Run `ids` in workers; restart after a crash or a hang, which is recorded for the running case."""
+def run_chunk(worker_command: list[str], ids: list[int], results: dict[int, dict], log: Path,
+              case_timeout: float = CASE_TIMEOUT_S) -> None:
+    """Run `ids` in workers (`worker_command` + the comma-separated ids still to run); restart after a
+    crash or a hang, which is recorded for the case that was running."""
     remaining = list(ids)
     while remaining:
         with open(log, "wb") as err:
-            command = [sys.executable, __file__, "--worker", str(manifest), ",".join(map(str, remaining))]
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, cwd=ROOT, env=worker_env())
+            proc = subprocess.Popen(worker_command + [",".join(map(str, remaining))], stdout=subprocess.PIPE,
+                                    stderr=err, cwd=ROOT, env=worker_env())
             reader, current, phase, timeout = LineReader(proc), None, "gpu_infer", STARTUP_TIMEOUT_S
             while True:
                 line = reader.next(timeout)
@@ -184,7 +186,7 @@ def run_chunk(manifest: Path, ids: list[int], results: dict[int, dict], log: Pat
                     continue
                 msg = json.loads(line[len(MARK):])
                 if msg["phase"] == "start":
-                    current, phase, timeout = msg["id"], "gpu_infer", CASE_TIMEOUT_S
+                    current, phase, timeout = msg["id"], "gpu_infer", case_timeout
                 elif msg["phase"] == "gpu_infer":
                     results[current] = msg
                     phase = "onnxruntime"
@@ -200,7 +202,7 @@ def run_chunk(manifest: Path, ids: list[int], results: dict[int, dict], log: Pat
                 results[cid] = {"status": "WORKER FAILED", "detail": log.read_text(errors="replace")[-600:]}
             return
         how = "HANG" if line is None else "CRASH"
-        detail = (f"no answer within {CASE_TIMEOUT_S} s" if how == "HANG"
+        detail = (f"no answer within {case_timeout} s" if how == "HANG"
                   else f"exit status {proc.returncode}; {log.read_text(errors='replace')[-600:]}")
         if phase == "gpu_infer":
             results[current] = {"status": how, "detail": detail}
@@ -215,7 +217,8 @@ def run_fuzz(root: Path, count: int, seed: int) -> list[tuple[FuzzCase, dict]]:
     manifest.write_text(json.dumps([vars(c) for c in cases]))
     results: dict[int, dict] = {}
     workers = max(1, min(4, os.cpu_count() or 1))
-    threads = [threading.Thread(target=run_chunk, args=(manifest, [c.id for c in cases[k::workers]], results,
+    command = [sys.executable, __file__, "--worker", str(manifest)]
+    threads = [threading.Thread(target=run_chunk, args=(command, [c.id for c in cases[k::workers]], results,
                                                        root / f"worker{k}.log")) for k in range(workers)]
     for t in threads:
         t.start()
@@ -265,6 +268,25 @@ def test_mutated_model_runs_or_raises_a_gpu_infer_error(fuzz_results, kind):
         pytest.skip(f"GPU_INFER_FUZZ_CASES={CASES} leaves no case of kind {kind}")
     failures = [describe(c, r) for c, r in mine if is_failure(r)]
     assert not failures, f"{len(failures)} of {len(mine)} {kind} case(s) failed:\n" + "\n".join(failures)
+
+
+FAKE_WORKER = """
+import json, os, sys, time
+for cid in map(int, sys.argv[1].split(",")):
+    print("@@fuzz " + json.dumps({"id": cid, "phase": "start"}), flush=True)
+    if cid == 1:
+        os.abort()
+    if cid == 2:
+        time.sleep(60)
+    print("@@fuzz " + json.dumps({"id": cid, "phase": "gpu_infer", "status": "refused", "error": "E"}), flush=True)
+"""
+
+
+def test_a_crash_or_a_hang_is_blamed_on_its_case_and_the_rest_still_run(tmp_path):
+    results: dict[int, dict] = {}
+    run_chunk([sys.executable, "-c", FAKE_WORKER], [0, 1, 2, 3], results, tmp_path / "worker.log", case_timeout=2)
+    assert [results[k]["status"] for k in range(4)] == ["refused", "CRASH", "HANG", "refused"]
+    assert "Aborted" in results[1]["detail"] or "exit status -6" in results[1]["detail"]
 
 
 def test_fuzz_cases_are_deterministic(tmp_path):
