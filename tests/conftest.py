@@ -31,7 +31,7 @@ settings.load_profile("gpu_infer")
 GPU_BACKENDS = ("opencl", "vulkan")
 LEVELS = ("fp32", "fp16-storage", "fp16-arith")
 LEVEL_OF = {"fp16": "fp16-storage"}          # session precision names -> device precision levels
-SUITE_ROWS = ("cpu", "cpu beyond first wave", "opencl", "vulkan")
+SUITE_ROWS = ("cpu", "cpu beyond first wave", "opencl", "vulkan")      # the summary table's row order
 OUTCOMES = ("passed", "failed", "skipped", "xfailed")
 
 
@@ -153,8 +153,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def _table(title: str, rows: dict[tuple[str, str], Counter]) -> list[str]:
-    order = {name: k for k, name in enumerate(SUITE_ROWS + GPU_BACKENDS)}
-    lines = [f"{title:34s} {'precision':12s} {'run':>6s} " + " ".join(f"{o:>8s}" for o in OUTCOMES)]
+    order = {name: k for k, name in enumerate(SUITE_ROWS)}
+    lines = [f"{title:34s} {'precision':12s} {'cases':>6s} " + " ".join(f"{o:>8s}" for o in OUTCOMES)]
     for (row, precision), counts in sorted(rows.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1])):
         lines.append(f"  {row:32s} {precision:12s} {sum(counts.values()):6d} "
                      + " ".join(f"{counts[o]:8d}" for o in OUTCOMES))
