@@ -32,12 +32,14 @@ typedef float real;
 
 #define MAX_RANK 6
 
+// Relu keeps NaN (ONNX's max(0, x), NumPy) and maps -0.0 to +0.0 (as onnx's reference and the
+// CPU backend do; the spec leaves the sign open).
 __kernel void relu(__global const store_t *x, const int x_off,
                    __global store_t *y, const int y_off, const int n) {
     const int i = get_global_id(0);
     if (i >= n) return;
     const real v = LOAD(x, x_off + i);
-    STORE(v > (real)0 ? v : (real)0, y_off + i, y);
+    STORE(v > (real)0 || isnan(v) ? v : (real)0, y_off + i, y);
 }
 
 #ifdef BINARY

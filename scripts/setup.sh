@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Idempotent set-up on Debian/Ubuntu: the OpenCL/Vulkan runtimes (PoCL, lavapipe, glslc)
-# and a virtual environment at .venv with gpu_infer installed (editable) and its test extras.
+# Idempotent set-up on Debian/Ubuntu: the OpenCL/Vulkan runtimes (PoCL, lavapipe, glslc, the Vulkan
+# validation layers the tests can run under) and a virtual environment at .venv with gpu_infer
+# installed (editable) and its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 APT_PACKAGES="pocl-opencl-icd ocl-icd-libopencl1 mesa-vulkan-drivers libvulkan1 glslc spirv-tools"
+APT_PACKAGES="$APT_PACKAGES vulkan-validationlayers"     # CI runs the Vulkan backend under VK_LAYER_KHRONOS_validation
 "$PY" -c "import ensurepip, venv" 2>/dev/null || APT_PACKAGES="$APT_PACKAGES python3-venv"
 missing=""
 for p in $APT_PACKAGES; do

@@ -50,18 +50,47 @@ def test_det_matches_onnxruntime(shape):
     assert np.max(np.abs(got_map - want_map)) < 3e-4
 
 
+def with_softmax_logits(model: onnx.ModelProto) -> tuple[onnx.ModelProto, str | None]:
+    """The model with the input of its final Softmax (the logits) added as an extra output, and that
+    tensor's name (None when no graph output comes from a Softmax)."""
+    outputs = {o.name for o in model.graph.output}
+    final = [n for n in model.graph.node if n.op_type == "Softmax" and n.output[0] in outputs]
+    if not final:
+        return model, None
+    logits = final[-1].input[0]
+    info = next(o for o in model.graph.output if o.name == final[-1].output[0])
+    model.graph.output.add().CopyFrom(info)             # a softmax keeps its input's shape and type
+    model.graph.output[-1].name = logits
+    return model, logits
+
+
+def softmax_bound(probs: np.ndarray, logit_error: float) -> float:
+    """How far a softmax can move when every logit moves by at most `logit_error`: each
+    probability scales by a factor within exp(+-2 * logit_error), plus float32 rounding."""
+    return float(np.max(probs)) * float(np.expm1(min(2 * logit_error, 80.0))) + 1e-6
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LIGHT_MODELS, ids=lambda p: os.path.basename(p)[:-5])
 def test_light_model_matches_onnxruntime(path):
-    model = onnx.load(path)
+    """Compared on the logits (the final Softmax's input), 1e-4 relative, and on the probabilities
+    within what the measured logit error allows: light_squeezenet's logits are ~1e10 apart by a few
+    float32 steps, so its softmax is ill-conditioned (any ulp picks the winners) and that bound is
+    loose there, tight where the logits are moderate."""
+    model, logits = with_softmax_logits(onnx.load(path))
     sess = gpu_infer.InferenceSession(model, backend="cpu", strict=True)
-    feeds = {}
     rng = np.random.default_rng(2)
-    for arg in sess.get_inputs():
-        feeds[arg.name] = rng.random(arg.shape, dtype=np.float32)
-    got = sess.run(None, feeds)
-    want = ort_run(model.SerializeToString(), feeds)
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        assert g.shape == w.shape
-        assert rel_err(g, w) < 1e-4
+    feeds = {arg.name: rng.random(arg.shape, dtype=np.float32) for arg in sess.get_inputs()}
+    got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))
+    want = dict(zip([o.name for o in model.graph.output], ort_run(model.SerializeToString(), feeds)))
+    assert got.keys() == want.keys()
+    for name in want:
+        assert got[name].shape == want[name].shape, name
+    if logits is None:
+        for name in want:
+            assert rel_err(got[name], want[name]) < 1e-4, name
+        return
+    assert rel_err(got[logits], want[logits]) < 1e-4
+    logit_error = float(np.max(np.abs(got[logits].astype(np.float64) - want[logits])))
+    probs = model.graph.output[0].name
+    assert np.max(np.abs(got[probs] - want[probs])) <= softmax_bound(want[probs], logit_error)

@@ -40,9 +40,10 @@ class VulkanBackend(GpuBackend):
         super().__init__(precision, get_runtime(status or probe_all()["vulkan"]))
 
     def refusal(self, node, inputs, outputs) -> str | None:
-        """Also: 1- and 2-byte elements need the device's 8- and 16-bit storage features."""
+        """Also: kernels on 1- and 2-byte elements need the device's 8- and 16-bit storage features
+        (views need no kernel, copies none of these features)."""
         why = super().refusal(node, inputs, outputs)
-        if why is None:
+        if why is None and not self.registry.get(node.op_type).is_view:
             for t in [t for t in inputs + outputs if t is not None]:
                 bits = self.storage_dtype(t.dtype).itemsize * 8
                 if bits < 32 and bits not in self.rt.small_storage:
