@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import onnx.backend.test
 import pytest
 
@@ -41,12 +42,38 @@ def _known_failure(case: str, backend: str) -> str | None:
     return next((why for pattern, why in known.items() if re.fullmatch(f"{pattern}_cpu", case)), None)
 
 
-def _build(backend: str, names: list[str], label: str = "") -> dict[str, type]:
-    """The suite's TestCase classes for `backend`, holding only the cases in `names`."""
-    label = label or backend
-    cls = GpuInferBackend.configure(backend=backend, precision="fp32", strict=True)
+FP16_SCALE_TOL = 2e-2        # FP16 storage: error relative to the output's largest finite magnitude
+
+
+class Fp16Suite(onnx.backend.test.BackendTest):
+    """The suite with FP16-storage tolerances: float outputs within 2e-2 of their scale (NaN and
+    infinities in the same places), every other type exact."""
+
+    @classmethod
+    def assert_similar_outputs(cls, ref_outputs, outputs, rtol, atol, model_dir=None) -> None:
+        assert len(outputs) == len(ref_outputs), f"{len(outputs)} outputs, {len(ref_outputs)} expected"
+        for got, want in zip(outputs, ref_outputs):
+            if not isinstance(want, np.ndarray) or not isinstance(got, np.ndarray):   # sequences, optionals
+                super().assert_similar_outputs([want], [got], rtol, atol, model_dir)
+                continue
+            assert got.shape == want.shape and got.dtype == want.dtype, (got.dtype, got.shape, want.dtype, want.shape)
+            if want.dtype.kind != "f":
+                np.testing.assert_array_equal(got, want)
+                continue
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+            np.testing.assert_array_equal(np.where(np.isinf(got), got, 0), np.where(np.isinf(want), want, 0))
+            finite = np.isfinite(want)
+            scale = float(np.max(np.abs(want[finite]), initial=0.0))
+            np.testing.assert_allclose(got[finite], want[finite], rtol=0, atol=FP16_SCALE_TOL * scale + 1e-6)
+
+
+def _build(backend: str, names: list[str], label: str = "", precision: str = "fp32") -> dict[str, type]:
+    """The suite's TestCase classes for `backend` at `precision`, holding only the cases in `names`."""
+    label = label or (backend if precision == "fp32" else f"{backend}_{precision}")
+    cls = GpuInferBackend.configure(backend=backend, precision=precision, strict=True)
     wanted = {f"{name}_cpu" for name in names}
-    generated = onnx.backend.test.BackendTest(cls, __name__).test_cases
+    suite = onnx.backend.test.BackendTest if precision == "fp32" else Fp16Suite
+    generated = suite(cls, __name__).test_cases
     out = {}
     for class_name, case in generated.items():
         for attr in [a for a in vars(case) if a.startswith("test_")]:
@@ -57,7 +84,7 @@ def _build(backend: str, names: list[str], label: str = "") -> dict[str, type]:
                 setattr(case, attr, pytest.mark.xfail(reason=why, strict=True)(getattr(case, attr)))
         if any(a.startswith("test_") for a in vars(case)):
             case.suite_label = label.replace("_", " ")
-            case.suite_precision = "fp32"
+            case.suite_precision = precision
             if backend != "cpu":
                 case.suite_backend = backend
             out[f"{class_name}_{label.upper()}"] = case
@@ -80,3 +107,4 @@ globals().update(_build("cpu", sorted(set(cases_within(_registry_ops("cpu") | FI
                         label="cpu_beyond_first_wave"))
 for _gpu in ("opencl", "vulkan"):
     globals().update(_build(_gpu, cases_within(_registry_ops(_gpu) & FIRST_WAVE)))
+    globals().update(_build(_gpu, cases_within(_registry_ops(_gpu) & FIRST_WAVE), precision="fp16-storage"))
