@@ -17,6 +17,7 @@ from onnx import numpy_helper
 from ..ir import Activation, Graph, Node, TensorInfo
 from .attributes import attribute_proto, model_opsets, node_from_proto
 from .tensors import sparse_to_dense, tensor_array
+from .validate import validate_model
 
 FUSED_DOMAIN = "ai.gpu_infer"
 FUSED_DOMAIN_VERSION = 1
@@ -60,7 +61,8 @@ def info_to_proto(info: TensorInfo, with_shape: bool = True) -> onnx.ValueInfoPr
 # ---------------------------------------------------------------- import
 
 def graph_from_onnx(model: onnx.ModelProto) -> Graph:
-    """The IR of a (checked, external data loaded) model; reads .gim files transparently."""
+    """The IR of a (checked, external data loaded) model, validated as onnxruntime would
+    (ModelLoadError); reads .gim files transparently."""
     opsets = model_opsets(model)
     opsets.pop(FUSED_DOMAIN, None)
     metadata = {p.key: p.value for p in model.metadata_props}
@@ -69,6 +71,7 @@ def graph_from_onnx(model: onnx.ModelProto) -> Graph:
     for name in json.loads(metadata.pop(FP16_WEIGHTS_KEY, "[]")):
         if name in graph.initializers:
             graph.initializers[name] = graph.initializers[name].astype(np.float32)
+    validate_model(graph)
     return graph
 
 

@@ -22,6 +22,7 @@ from ..optimizer import constants, dead_code
 from ..optimizer._graph import known_shape
 from .onnx_import import export_model, info_from_proto
 from .reference import run_graph
+from .validate import validate_shapes
 
 MAX_FOLD_ELEMENTS = 1 << 24          # bigger results stay nodes (memory, file size)
 MAX_ROUNDS = 50
@@ -38,6 +39,7 @@ def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]]) -> Gra
         if not _fold(g):
             break
     dead_code.run(g)
+    validate_shapes(g)
     if _unknown_tensors(g):
         _learn_by_running(g)
     missing = _unknown_tensors(g)
