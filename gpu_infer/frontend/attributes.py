@@ -1,6 +1,7 @@
 """ONNX NodeProto / AttributeProto -> IR Node with plain Python attribute values."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,7 @@ def model_opsets(model: onnx.ModelProto) -> dict[str, int]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _schema_attr_type(name: str, op_type: str, domain: str, opset: int) -> int | None:
     """The attribute's declared AttributeProto type, where onnx knows the op."""
     try:

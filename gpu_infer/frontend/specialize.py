@@ -40,9 +40,10 @@ def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]]) -> Gra
             break
     dead_code.run(g)
     validate_shapes(g)
-    if _unknown_tensors(g):
-        _learn_by_running(g)
     missing = _unknown_tensors(g)
+    if missing:
+        _learn_by_running(g)
+        missing = _unknown_tensors(g)
     if missing:
         raise ShapeInferenceError(f"could not determine the shape/dtype of tensor '{missing[0]}' "
                                   f"({len(missing)} tensor(s) unknown)")

@@ -171,36 +171,51 @@ def _formal(formals: tuple, i: int) -> tuple | None:
     return formals[-1] if formals and formals[-1][2] else None
 
 
-def _check_types(v: _View) -> None:
-    """Each input's element type is one the op's schema allows, type variables bind consistently,
-    and outputs whose type follows from the inputs get it (so later nodes can be checked)."""
-    signature = _signature(v.op, v.opset)
+@functools.lru_cache(maxsize=4096)
+def _typing(op: str, opset: int, in_types: tuple[np.dtype | None, ...], n_out: int) -> tuple:
+    """(problem, output types) of an `op` node whose inputs have these element types (None where
+    absent or unknown): problem is None or (input index, what, the type found, what was expected);
+    an output's type is known where the schema ties it to the inputs or allows a single one."""
+    signature = _signature(op, opset)
     if signature is None:
-        return
+        return None, (None,) * n_out
     inputs, outputs, constraints = signature
     bound: dict[str, np.dtype] = {}
-    for i, name in enumerate(v.node.inputs):
-        formal, dtype = _formal(inputs, i), v.dtype(i)
-        if not name or formal is None or dtype is None:
+    for i, dtype in enumerate(in_types):
+        formal = _formal(inputs, i)
+        if formal is None or dtype is None:
             continue
         param, type_str = formal[1], _type_str(dtype)
         allowed = constraints.get(param, frozenset([param]))
         if type_str not in allowed:
-            v.fail(f"the element type of {v.name(i)} ({formal[0]})", type_str,
-                   f"expected one of {', '.join(sorted(allowed))}")
+            return (i, f" ({formal[0]})", type_str, f"expected one of {', '.join(sorted(allowed))}"), ()
         if param in constraints and formal[3]:
             if param in bound and bound[param] != dtype:
-                v.fail(f"the element type of {v.name(i)}", type_str,
-                       f"expected {_type_str(bound[param])}, as the other '{param}' inputs")
+                return (i, "", type_str, f"expected {_type_str(bound[param])}, as the other '{param}' inputs"), ()
             bound[param] = dtype
-    for i, name in enumerate(v.node.outputs):
+    out_types: list[np.dtype | None] = []
+    for i in range(n_out):
         formal = _formal(outputs, i)
-        if not name or formal is None or not formal[3] or name in v.facts.dtypes:
+        if formal is None or not formal[3]:
+            out_types.append(None)
             continue
-        param = formal[1]
-        allowed = constraints.get(param, frozenset([param]))
-        dtype = bound.get(param) or (_type_str_dtype(next(iter(allowed))) if len(allowed) == 1 else None)
-        if dtype is None:
+        allowed = constraints.get(formal[1], frozenset([formal[1]]))
+        single = _type_str_dtype(next(iter(allowed))) if len(allowed) == 1 else None
+        out_types.append(bound.get(formal[1]) or single)
+    return None, tuple(out_types)
+
+
+def _check_types(v: _View) -> None:
+    """Each input's element type is one the op's schema allows and type variables bind
+    consistently; outputs whose type follows get it (so later nodes can be checked), and
+    must agree with the type the model declares for them."""
+    in_types = tuple(v.dtype(i) if name else None for i, name in enumerate(v.node.inputs))
+    problem, out_types = _typing(v.op, v.opset, in_types, len(v.node.outputs))
+    if problem is not None:
+        i, what, found, expected = problem
+        v.fail(f"the element type of {v.name(i)}{what}", found, expected)
+    for i, (name, dtype) in enumerate(zip(v.node.outputs, out_types)):
+        if not name or dtype is None or name in v.facts.dtypes:
             continue
         declared = v.facts.declared.get(name)
         if declared is not None and declared != dtype:

@@ -153,8 +153,15 @@ class Uses:
         return True
 
 
+def has_op(graph: Graph, *op_types: str) -> bool:
+    """A default-domain node of one of these types exists (a pass with nothing to do skips its index)."""
+    return any(n.op_type in op_types and not n.domain for n in graph.nodes)
+
+
 def rewrite_each(graph: Graph, op_type: str, rewrite: Callable[[Uses, Node], bool]) -> bool:
     """Apply `rewrite` to every live default-domain `op_type` node; True if any call changed the graph."""
+    if not has_op(graph, op_type):
+        return False
     uses = Uses(graph)
     changed = False
     for node in list(graph.nodes):

@@ -7,7 +7,7 @@ over memory. Clip bounds must be constants (attributes before opset 11, inputs a
 from __future__ import annotations
 
 from ..ir import Activation, Graph, Node
-from ._graph import Uses, constant
+from ._graph import Uses, constant, has_op
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm")
 DEFAULTS = {"LeakyRelu": {"alpha": 0.01}, "HardSigmoid": {"alpha": 0.2, "beta": 0.5}}
@@ -35,6 +35,8 @@ def activation_of(graph: Graph, node: Node) -> Activation | None:
 
 
 def run(graph: Graph) -> bool:
+    if not has_op(graph, *PRODUCERS):
+        return False
     uses = Uses(graph)
     for act_node in list(graph.nodes):
         producer = uses.producer.get(act_node.input(0))

@@ -14,13 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Activation, Graph, Node
-from ._graph import Uses, constant, is_float
+from ._graph import Uses, constant, has_op, is_float
 from .fuse_activation import PRODUCERS
 
 SIXTH = 1.0 / 6.0
 
 
 def run(graph: Graph) -> bool:
+    if not has_op(graph, "Div", "Mul"):
+        return False
     uses = Uses(graph)
     for node in list(graph.nodes):
         if uses.alive(node) and not node.domain and node.op_type in ("Div", "Mul"):

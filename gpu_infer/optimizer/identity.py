@@ -5,7 +5,7 @@ Dropout counts as inference mode unless its training_mode input is true or not a
 from __future__ import annotations
 
 from ..ir import Graph, Node
-from ._graph import Uses, constant
+from ._graph import Uses, constant, has_op
 
 
 def _is_passthrough(uses: Uses, node: Node) -> bool:
@@ -25,6 +25,8 @@ def _is_passthrough(uses: Uses, node: Node) -> bool:
 
 
 def run(graph: Graph) -> bool:
+    if not has_op(graph, "Identity", "Dropout"):
+        return False
     uses = Uses(graph)
     for node in list(graph.nodes):
         if _is_passthrough(uses, node):
