@@ -102,6 +102,8 @@ CASES: dict[str, tuple[Case, type[GpuInferError], str]] = {
     "pool_no_window_fits": (Case("MaxPool", {"x": x(1, 1, 1, 1)}, attrs={"kernel_shape": [5, 1]},
                                  declared={"x": DYN4}),
                             ShapeInferenceError, r"window \[5, 1\] does not fit the input \[1, 1\]"),
+    "pool_empty_spatial": (Case("GlobalMaxPool", {"x": x(1, 2, 0, 3)}, declared={"x": DYN4}),
+                           ShapeInferenceError, r"shape of input 0 'x' = \(1, 2, 0, 3\); expected no empty dimension"),
     "reshape_empty_ambiguous": (Case("Reshape", {"x": x(0, 4)}, {"s": np.array([0, -1], I64)},
                                      declared={"x": ["a", "b"]}),
                                 ShapeInferenceError, r"target shape = \[0, -1\]; expected 0 elements"),

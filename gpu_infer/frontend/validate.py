@@ -389,6 +389,14 @@ def _conv_channels(v: _View, kernel: list[int] | None, weight: Dims | None) -> N
         v.fail(f"the shape of the bias {v.name(2)}", bias, f"expected ({outputs},)")
 
 
+@_check("MaxPool", "AveragePool", "LpPool", "GlobalMaxPool", "GlobalAveragePool", "GlobalLpPool")
+def _pool_input(v: _View) -> None:
+    """Only the batch may be empty: a pool over an empty window has no value (onnxruntime's rule)."""
+    dims = v.dims(0)
+    if dims and dims[0] != 0 and 0 in dims[1:]:
+        v.fail(f"the shape of {v.name(0)}", dims, "expected no empty dimension but the batch")
+
+
 @_check("Split")
 def _split(v: _View) -> None:
     sizes = v.ints(1, None) if v.opset >= 13 else v.ints(None, "split")
