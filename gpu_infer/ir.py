@@ -40,7 +40,7 @@ class Activation:
     attrs: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)          # nodes compare by identity (list.remove, `in`): attributes hold arrays
 class Node:
     op_type: str
     inputs: list[str]

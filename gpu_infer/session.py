@@ -123,7 +123,8 @@ class InferenceSession:
         self._cache = self._resources.cache = PlanCache(self.graph, build)
         static = self._static_input_shapes()
         if static is not None and not self._cache.value_inputs:
-            self._cache.plan_for({k: np.empty(v, dtype) for k, (v, dtype) in static.items()})  # at load time
+            # pre-inference at load time (the arrays only carry shape and dtype: zero strides, no memory)
+            self._cache.plan_for({k: np.broadcast_to(np.zeros((), dtype), v) for k, (v, dtype) in static.items()})
         if self._profiler is not None:
             self._profiler.session_initialized()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from typing import Iterator, Mapping
 
 from .status import PRECISIONS, BackendStatus, DeviceInfo, Validity
 
@@ -30,11 +31,34 @@ def _guarded(backend: str, module: str, probe: str) -> BackendStatus:
         return BackendStatus.invalid(backend, f"probe failed: {type(exc).__name__}: {exc}")
 
 
-@functools.lru_cache(maxsize=1)
-def probe_all() -> dict[str, BackendStatus]:
-    return {"vulkan": _guarded("vulkan", "vulkan_probe", "probe_vulkan"),
-            "opencl": _guarded("opencl", "opencl_probe", "probe_opencl"),
-            "cpu": _cpu_status()}
+_PROBES = {"vulkan": lambda: _guarded("vulkan", "vulkan_probe", "probe_vulkan"),
+           "opencl": lambda: _guarded("opencl", "opencl_probe", "probe_opencl"),
+           "cpu": _cpu_status}
 
 
-__all__ = ["PRECISIONS", "BackendStatus", "DeviceInfo", "Validity", "probe_all", "BACKEND_ORDER"]
+@functools.lru_cache(maxsize=None)
+def probe(backend: str) -> BackendStatus:
+    """One backend's status, probed once per process (loading a driver costs ~0.1 s and RSS)."""
+    return _PROBES[backend]()
+
+
+class _Statuses(Mapping[str, BackendStatus]):
+    """Every backend's status, each probed on first access: a CPU-only session loads no driver."""
+
+    def __getitem__(self, backend: str) -> BackendStatus:
+        if backend not in _PROBES:
+            raise KeyError(backend)
+        return probe(backend)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BACKEND_ORDER)
+
+    def __len__(self) -> int:
+        return len(BACKEND_ORDER)
+
+
+def probe_all() -> Mapping[str, BackendStatus]:
+    return _Statuses()
+
+
+__all__ = ["PRECISIONS", "BackendStatus", "DeviceInfo", "Validity", "probe", "probe_all", "BACKEND_ORDER"]

@@ -6,6 +6,7 @@ Where onnxruntime knowingly departs from the ONNX spec the case says so.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 import numpy as np
@@ -18,6 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 from gpu_infer import InferenceSession
 from gpu_infer.backends.cpu import evaluate_node
 from gpu_infer.backends.cpu.ops.resize import source_coords
+from gpu_infer.errors import InputError
 from gpu_infer.frontend.attributes import node_from_proto
 from gpu_infer.ir import Activation, Node
 
@@ -612,3 +614,130 @@ def test_upsample(mode: str, scales: list[float]) -> None:
         scales = [1, 1, 2, 2]
     check("Upsample", [x], opset=7, scales=[float(s) for s in scales], mode=mode)
     check("Upsample", [x, np.array(scales, np.float32)], opset=9, consts=(1,), session=True, mode=mode)
+
+
+# ------------------------------------------------------------ tiny and empty inputs (onnxruntime's sizes)
+
+def _window_geometries(op: str) -> list[dict]:
+    """Every small 1-D geometry onnxruntime accepts: windows longer than the input, windows over
+    padding only, ceil_mode's dropped last window, SAME / VALID, dilations, sizes 1 to 5."""
+    out = []
+    for n, k, s, d, pb, pe, ceil, auto in itertools.product(
+            [1, 2, 3, 5], [1, 2, 3], [1, 2, 3], [1, 2], [0, 1, 2], [0, 1, 2], [0, 1],
+            ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"]):
+        eff = (k - 1) * d + 1
+        if pb >= k or pe >= k or (auto != "NOTSET" and (pb or pe)) or (ceil and op in ("Conv", "LpPool")):
+            continue                               # onnxruntime refuses pads >= kernel in pools
+        if auto.startswith("SAME") and (d > 1 or k < s):
+            continue                               # onnxruntime's SAME padding departs from the spec here
+        if op.startswith("Average") and d > 1:
+            continue
+        total = pb + pe if auto == "NOTSET" else 0
+        if (op == "Conv" and auto != "SAME_UPPER" and auto != "SAME_LOWER" and n + total < eff) \
+                or (auto in ("NOTSET", "VALID") and n + total - eff <= -2 * s):
+            continue                               # no window fits: an error (tested in test_validation)
+        attrs = dict(kernel_shape=[k], strides=[s], dilations=[d])
+        attrs.update(pads=[pb, pe]) if auto == "NOTSET" else attrs.update(auto_pad=auto)
+        if op != "Conv":
+            attrs["ceil_mode"] = ceil
+        if op == "LpPool":
+            del attrs["dilations"], attrs["ceil_mode"]
+        out.append((n, attrs))
+    return out
+
+
+@pytest.mark.parametrize("op,extra,n_out", [("MaxPool", {}, 1), ("MaxPool", {}, 2), ("AveragePool", {}, 1),
+                                            ("AveragePool", {"count_include_pad": 1}, 1), ("LpPool", {}, 1),
+                                            ("Conv", {}, 1)],
+                         ids=["maxpool", "maxpool-indices", "avgpool", "avgpool-include-pad", "lppool", "conv"])
+def test_window_sizes_match_onnxruntime(op: str, extra: dict, n_out: int) -> None:
+    """Output sizes and values of hundreds of small geometries, all nodes of one model."""
+    nodes, inputs, outputs, inits, feeds = [], [], [], [], {}
+    for i, (n, attrs) in enumerate(_window_geometries(op)):
+        names = [f"x{i}"] + ([f"w{i}"] if op == "Conv" else [])
+        outs = [f"y{i}", f"idx{i}"][:n_out]
+        nodes.append(helper.make_node(op, names, outs, **attrs, **extra))
+        inputs.append(helper.make_tensor_value_info(f"x{i}", TensorProto.FLOAT, [1, 1, n]))
+        feeds[f"x{i}"] = RNG.standard_normal((1, 1, n)).astype(np.float32)
+        if op == "Conv":
+            inits.append(numpy_helper.from_array(rand(2, 1, attrs["kernel_shape"][0]), f"w{i}"))
+        for o, t in zip(outs, (TensorProto.FLOAT, TensorProto.INT64)):
+            outputs.append(helper.make_tensor_value_info(o, t, ["a", "b", "c"]))
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)], ir_version=9)
+    want = ort_run(model, feeds)
+    got = ours_session(model, feeds)
+    for out, g, w in zip(outputs, got, want):
+        assert g.shape == w.shape, (out.name, g.shape, w.shape)
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=out.name)
+
+
+ZERO_BATCH = [   # op, attrs, constant inputs after x (N, 4, 4, 4), outputs
+    ("Conv", {"pads": [1, 1, 1, 1]}, [rand(2, 4, 3, 3), rand(2)], 1),
+    ("Conv", {"group": 4, "strides": [2, 2]}, [rand(4, 1, 3, 3)], 1),
+    ("Conv", {}, [rand(3, 4, 1, 1)], 1),
+    ("ConvTranspose", {"strides": [2, 2]}, [rand(4, 2, 3, 3)], 1),
+    ("MaxPool", {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}, [], 2),
+    ("MaxPool", {"kernel_shape": [2, 2], "strides": [2, 2]}, [], 1),
+    ("AveragePool", {"kernel_shape": [2, 2], "strides": [2, 2], "ceil_mode": 1}, [], 1),
+    ("GlobalAveragePool", {}, [], 1),
+    ("BatchNormalization", {}, [rand(4), rand(4), rand(4), np.abs(rand(4)) + 1], 1),
+    ("InstanceNormalization", {}, [rand(4), rand(4)], 1),
+    ("LayerNormalization", {"axis": -1}, [rand(4)], 1),
+    ("Softmax", {"axis": 0}, [], 1),
+    ("Resize", {"mode": "linear"}, [np.zeros(0, np.float32), np.array([1, 1, 2, 2], np.float32)], 1),
+    ("Pad", {"mode": "reflect"}, [np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)], 1),
+    ("ReduceMean", {"keepdims": 1}, [np.array([0], np.int64)], 1),
+    ("ReduceMax", {"keepdims": 0}, [np.array([0, 1], np.int64)], 1),
+    ("Reshape", {}, [np.array([-1, 16], np.int64)], 1),
+    ("Flatten", {}, [], 1),
+    ("Split", {"axis": 1}, [np.array([1, 3], np.int64)], 2),
+    ("Gather", {"axis": 0}, [np.zeros(0, np.int64)], 1),
+    ("DepthToSpace", {"blocksize": 2}, [], 1),
+    ("MatMul", {}, [rand(4, 3)], 1),
+]
+
+
+@pytest.mark.parametrize("op,attrs,consts,n_out", ZERO_BATCH, ids=[f"{c[0]}-{i}" for i, c in enumerate(ZERO_BATCH)])
+def test_zero_batch_matches_onnxruntime(op: str, attrs: dict, consts: list, n_out: int) -> None:
+    """N = 0: the empty result onnxruntime gives, of the same shape."""
+    names = ["x"] + [f"c{i}" for i in range(len(consts))]
+    node = helper.make_node(op, names, [f"y{i}" for i in range(n_out)], **attrs)
+    outs = [onnx.ValueInfoProto(name=f"y{i}") for i in range(n_out)]
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 4, 4])],
+                              outs, [numpy_helper.from_array(c, f"c{i}") for i, c in enumerate(consts)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=8)
+    for out, vi in zip(model.graph.output, onnx.shape_inference.infer_shapes(model).graph.output):
+        out.type.tensor_type.elem_type = vi.type.tensor_type.elem_type
+        out.type.tensor_type.shape.dim.add().dim_param = "any"
+    feeds = {"x": np.zeros((0, 4, 4, 4), np.float32)}
+    for g, w in zip(ours_session(model, feeds), ort_run(model, feeds)):
+        assert g.shape == w.shape and g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 32, 100), (1, 3, 1, 1), (2, 3, 5, 3), (0, 3, 48, 192)])
+def test_classifier_on_tiny_and_empty_inputs(shape: tuple[int, ...]) -> None:
+    """At height 32 the last MaxPool (2x2, stride 2) sees a 1-row map: one window, as onnxruntime counts."""
+    from helpers import CLS_MODEL
+    x = RNG.standard_normal(shape).astype(np.float32)
+    (got,) = InferenceSession(CLS_MODEL, backend="cpu").run(None, {"x": x})
+    (want,) = ort.InferenceSession(str(CLS_MODEL), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    assert got.shape == want.shape == (shape[0], 2)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_gather_with_fed_indices_out_of_range() -> None:
+    """Indices known only at run time: an InputError naming the node and the index."""
+    node = helper.make_node("Gather", ["x", "i"], ["y"], name="pick", axis=1)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+                                            helper.make_tensor_value_info("i", TensorProto.INT64, [2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    feeds = {"x": rand(2, 3), "i": np.array([0, 3], np.int64)}
+    with pytest.raises(Exception):
+        ort_run(model, feeds)
+    with pytest.raises(InputError, match=r"Gather node 'pick'.*index 3 .*expected \[-3, 2\]"):
+        ours_session(model, feeds)
+    np.testing.assert_array_equal(ours_session(model, {**feeds, "i": np.array([0, -1], np.int64)})[0],
+                                  feeds["x"][:, [0, 2]])

@@ -3,6 +3,7 @@ specialization (shapes for every tensor, shape arithmetic folded)."""
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import onnx
@@ -132,3 +133,29 @@ def test_specialize_folds_shape_arithmetic():
     x = np.random.default_rng(0).standard_normal((2, 3, 4, 5)).astype(np.float32)
     (y,) = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})
     np.testing.assert_allclose(y, x.reshape(2, 60) + np.arange(60, dtype=np.float32))
+
+
+def relu_chain(n: int) -> onnx.ModelProto:
+    nodes = [helper.make_node("Relu", [f"t{i}"], [f"t{i + 1}"]) for i in range(n)]
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("t0", TensorProto.FLOAT, [1, 8])],
+                              [helper.make_tensor_value_info(f"t{n}", TensorProto.FLOAT, [1, 8])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def _load_and_run_seconds(model: onnx.ModelProto) -> float:
+    """Best of two: session creation (load, checks, specialize, optimize, plan) plus one run."""
+    x = np.ones((1, 8), np.float32)
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        gpu_infer.InferenceSession(model, backend="cpu").run(None, {"t0": x})
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_load_time_grows_linearly_with_node_count():
+    """A 4x longer chain may cost at most 8x (quadratic growth would cost 16x)."""
+    _load_and_run_seconds(relu_chain(10))                 # imports and device probes out of the way
+    small, large = _load_and_run_seconds(relu_chain(1000)), _load_and_run_seconds(relu_chain(4000))
+    assert large < 10.0
+    assert large / small < 8.0, f"1000 nodes: {small:.3f} s, 4000 nodes: {large:.3f} s"

@@ -1,33 +1,52 @@
 """ONNX NodeProto / AttributeProto -> IR Node with plain Python attribute values."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from ..errors import ModelLoadError
 from ..ir import Node
+from .tensors import sparse_to_dense, tensor_array
 
 
-def attribute_value(attr: onnx.AttributeProto) -> Any:
-    """Plain Python value of an attribute: str (not bytes), ndarray for tensors."""
-    value = onnx.helper.get_attribute_value(attr)
+def attribute_value(attr: onnx.AttributeProto, what: str = "") -> Any:
+    """Plain Python value of an attribute: str (not bytes), ndarray for (sparse) tensors."""
+    what = what or f"attribute '{attr.name}'"
+    try:
+        value = onnx.helper.get_attribute_value(attr)
+    except ValueError as exc:
+        raise ModelLoadError(f"{what}: {exc}") from exc
     if isinstance(value, bytes):
-        return value.decode("utf-8")
+        return _decode(value, what)
     if isinstance(value, onnx.TensorProto):
-        return numpy_helper.to_array(value)
+        return tensor_array(value, what)
+    if isinstance(value, onnx.SparseTensorProto):
+        return sparse_to_dense(value, what)
     if isinstance(value, list) and value and isinstance(value[0], bytes):
-        return [v.decode("utf-8") for v in value]
+        return [_decode(v, what) for v in value]
     if isinstance(value, list) and value and isinstance(value[0], onnx.TensorProto):
-        return [numpy_helper.to_array(v) for v in value]
+        return [tensor_array(v, what) for v in value]
+    if isinstance(value, list) and value and isinstance(value[0], onnx.SparseTensorProto):
+        return [sparse_to_dense(v, what) for v in value]
     return value
+
+
+def _decode(value: bytes, what: str) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelLoadError(f"{what}: string is not UTF-8: {exc}") from exc
 
 
 def node_from_proto(proto: onnx.NodeProto, opsets: dict[str, int]) -> Node:
     domain = "" if proto.domain in ("", "ai.onnx") else proto.domain
+    where = f"{proto.op_type} node '{proto.name}'"
     return Node(op_type=proto.op_type, inputs=list(proto.input), outputs=list(proto.output),
-                attrs={a.name: attribute_value(a) for a in proto.attribute},
+                attrs={a.name: attribute_value(a, f"{where}, attribute '{a.name}'") for a in proto.attribute},
                 name=proto.name, domain=domain,
                 opset=opsets.get(domain, opsets.get("ai.onnx", 1) if domain == "" else 1))
 
@@ -39,6 +58,7 @@ def model_opsets(model: onnx.ModelProto) -> dict[str, int]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _schema_attr_type(name: str, op_type: str, domain: str, opset: int) -> int | None:
     """The attribute's declared AttributeProto type, where onnx knows the op."""
     try:

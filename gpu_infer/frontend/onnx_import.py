@@ -16,6 +16,8 @@ from onnx import numpy_helper
 
 from ..ir import Activation, Graph, Node, TensorInfo
 from .attributes import attribute_proto, model_opsets, node_from_proto
+from .tensors import sparse_to_dense, tensor_array
+from .validate import validate_model
 
 FUSED_DOMAIN = "ai.gpu_infer"
 FUSED_DOMAIN_VERSION = 1
@@ -56,20 +58,11 @@ def info_to_proto(info: TensorInfo, with_shape: bool = True) -> onnx.ValueInfoPr
     return onnx.helper.make_tensor_value_info(info.name, elem_type(info.dtype), shape)
 
 
-def _sparse_to_dense(sparse: onnx.SparseTensorProto) -> np.ndarray:
-    values = numpy_helper.to_array(sparse.values)
-    indices = numpy_helper.to_array(sparse.indices).astype(np.int64)
-    dense = np.zeros(tuple(sparse.dims), values.dtype)
-    if indices.ndim == 2:
-        indices = np.ravel_multi_index(tuple(indices.T), dense.shape) if indices.size else indices.ravel()
-    dense.reshape(-1)[indices] = values
-    return dense
-
-
 # ---------------------------------------------------------------- import
 
 def graph_from_onnx(model: onnx.ModelProto) -> Graph:
-    """The IR of a (checked, external data loaded) model; reads .gim files transparently."""
+    """The IR of a (checked, external data loaded) model, validated as onnxruntime would
+    (ModelLoadError); reads .gim files transparently."""
     opsets = model_opsets(model)
     opsets.pop(FUSED_DOMAIN, None)
     metadata = {p.key: p.value for p in model.metadata_props}
@@ -78,13 +71,14 @@ def graph_from_onnx(model: onnx.ModelProto) -> Graph:
     for name in json.loads(metadata.pop(FP16_WEIGHTS_KEY, "[]")):
         if name in graph.initializers:
             graph.initializers[name] = graph.initializers[name].astype(np.float32)
+    validate_model(graph)
     return graph
 
 
 def _graph_from_proto(gp: onnx.GraphProto, opsets: dict[str, int]) -> Graph:
-    initializers = {t.name: numpy_helper.to_array(t) for t in gp.initializer}
+    initializers = {t.name: tensor_array(t, f"initializer '{t.name}'") for t in gp.initializer}
     for sp in gp.sparse_initializer:
-        initializers[sp.values.name] = _sparse_to_dense(sp)
+        initializers[sp.values.name] = sparse_to_dense(sp, f"sparse initializer '{sp.values.name}'")
     value_info = {vi.name: info_from_proto(vi) for vi in gp.value_info}
     inputs = [info_from_proto(vi) for vi in gp.input if vi.name not in initializers]
     outputs = [info_from_proto(vi) for vi in gp.output]
@@ -104,6 +98,8 @@ def _node_from_proto(proto: onnx.NodeProto, opsets: dict[str, int]) -> Node:
                   for k in list(node.attrs) if k.startswith("activation_")}
         node.domain, node.opset = "", opsets.get("", 1)
         node.activation = Activation(act, params)
+    if node.op_type == "Constant" and not node.domain and "sparse_value" in node.attrs:
+        node.attrs["value"] = node.attrs.pop("sparse_value")      # held dense in the IR
     for key, value in node.attrs.items():
         if isinstance(value, onnx.GraphProto):
             node.attrs[key] = _graph_from_proto(value, opsets)

@@ -18,12 +18,13 @@ from typing import Mapping
 import numpy as np
 import onnx
 
-from ..errors import InputError, ShapeInferenceError
+from ..errors import GpuInferError, InputError, ShapeInferenceError
 from ..ir import Graph, Node, TensorInfo
 from ..optimizer import constants, dead_code
 from ..optimizer._graph import known_shape
 from .onnx_import import export_model, info_from_proto
 from .reference import run_graph, value_shaped
+from .validate import validate_shapes
 
 MAX_FOLD_ELEMENTS = 1 << 24          # bigger results stay nodes (memory, file size)
 MAX_ROUNDS = 50
@@ -42,9 +43,11 @@ def specialize(graph: Graph, input_shapes: Mapping[str, tuple[int, ...]], partia
         if not _fold(g):
             break
     dead_code.run(g)
-    if _unknown_tensors(g):
-        _learn_by_running(g, partial)
+    validate_shapes(g)
     missing = _unknown_tensors(g)
+    if missing:
+        _learn_by_running(g, partial)
+        missing = _unknown_tensors(g)
     if partial:
         return g
     if missing:
@@ -118,6 +121,26 @@ def _infer_shapes(g: Graph) -> None:
             new.dtype = old.dtype
         if vi.name not in g.initializers:
             g.value_info[vi.name] = new
+    _ceil_mode_pool_shapes(g)
+
+
+def _ceil_mode_pool_shapes(g: Graph) -> None:
+    """onnx's inference of the pre-22 pools keeps a ceil_mode window that would start in the end
+    padding; the spec and onnxruntime drop it: take the output size from the kernels' own rule."""
+    from ..backends.cpu.ops.window import spatial_params
+    for node in g.nodes:
+        if node.domain or node.op_type not in ("MaxPool", "AveragePool") or not node.attr("ceil_mode", 0):
+            continue
+        shape = known_shape(g, node.input(0))
+        if shape is None or "kernel_shape" not in node.attrs:
+            continue
+        try:
+            out = spatial_params(node, shape[2:], list(node.attr("kernel_shape")), ceil_mode=True)[4]
+        except GpuInferError:
+            continue                     # validate_shapes / the kernel report it
+        for name in node.outputs:
+            if name in g.value_info:
+                g.value_info[name].shape = tuple(shape[:2]) + tuple(out)
 
 
 def _fold(g: Graph) -> bool:
@@ -183,6 +206,8 @@ def _learn_by_running(g: Graph, partial: bool) -> None:
     feeds = {i.name: np.zeros(i.shape, i.dtype or np.float32) for i in g.inputs}
     try:
         env = run_graph(g, feeds, stop=value_shaped if partial else None)
+    except GpuInferError:
+        raise
     except Exception as exc:   # noqa: BLE001
         raise ShapeInferenceError(f"shape inference failed and running the graph on zeros to learn "
                                   f"shapes failed too: {exc}") from exc

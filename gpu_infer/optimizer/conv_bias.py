@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Node
-from ._graph import constant, fresh_name, replace_output, rewrite_each, sole_consumer
+from ._graph import Uses, constant, rewrite_each
 
 
 def run(graph: Graph) -> bool:
@@ -32,13 +32,13 @@ def _scale_weight(conv: Node, weight: np.ndarray, scale: np.ndarray) -> np.ndarr
     return (grouped * factor).reshape(weight.shape).astype(weight.dtype)
 
 
-def _fold(graph: Graph, add: Node) -> bool:
-    producers = graph.producers()
+def _fold(uses: Uses, add: Node) -> bool:
+    graph = uses.graph
     for side in (0, 1):
-        conv = producers.get(add.input(side))
+        conv = uses.producer.get(add.input(side))
         value = constant(graph, add.input(1 - side))
         if conv is None or value is None or conv.op_type not in ("Conv", "ConvTranspose") or conv.domain \
-                or conv.activation is not None or sole_consumer(graph, add.input(side)) is not add:
+                or conv.activation is not None or uses.sole_reader(add.input(side)) is not add:
             continue
         weight = constant(graph, conv.input(1))
         if weight is None or value.dtype != weight.dtype:
@@ -54,15 +54,15 @@ def _fold(graph: Graph, add: Node) -> bool:
         per_channel = np.broadcast_to(value.reshape(-1), (m,))
         base = conv.name or "conv"
         if add.op_type == "Mul":
-            w_name = fresh_name(graph, f"{base}_weight_scaled")
+            w_name = uses.fresh_name(f"{base}_weight_scaled")
             graph.initializers[w_name] = _scale_weight(conv, weight, per_channel)
             bias = old * per_channel
         else:
             w_name, bias = conv.input(1), old + per_channel
-        b_name = fresh_name(graph, f"{base}_bias_folded")
+        b_name = uses.fresh_name(f"{base}_bias_folded")
         graph.initializers[b_name] = bias.astype(weight.dtype)
-        conv.inputs = [conv.input(0), w_name, b_name]
-        replace_output(graph, conv, 0, add.outputs[0])
-        graph.nodes.remove(add)
+        uses.set_inputs(conv, [conv.input(0), w_name, b_name])
+        uses.remove(add)
+        uses.replace_output(conv, 0, add.outputs[0])
         return True
     return False

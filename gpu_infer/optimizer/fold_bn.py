@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Node
-from ._graph import constant, fresh_name, replace_output, rewrite_each, sole_consumer, used_names
+from ._graph import Uses, constant, rewrite_each
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm")
 
@@ -18,10 +18,10 @@ def run(graph: Graph) -> bool:
     return rewrite_each(graph, "BatchNormalization", _fold)
 
 
-def _bn_affine(graph: Graph, bn: Node) -> tuple[np.ndarray, np.ndarray] | None:
+def _bn_affine(uses: Uses, bn: Node) -> tuple[np.ndarray, np.ndarray] | None:
     """(s, shift) with y = x * s + shift, or None where BN is not a constant inference BN."""
-    used = used_names(graph)
-    if any(o and o in used for o in bn.outputs[1:]) or bn.attr("training_mode", 0):
+    graph = uses.graph
+    if any(o and uses.is_read(o) for o in bn.outputs[1:]) or bn.attr("training_mode", 0):
         return None
     if bn.opset < 9 and bn.attr("spatial", 1) != 1:
         return None
@@ -33,14 +33,14 @@ def _bn_affine(graph: Graph, bn: Node) -> tuple[np.ndarray, np.ndarray] | None:
     return s, bias - mean * s
 
 
-def _fold(graph: Graph, bn: Node) -> bool:
-    x = bn.inputs[0]
-    producer = next((n for n in graph.nodes if x in n.outputs), None)
+def _fold(uses: Uses, bn: Node) -> bool:
+    graph, x = uses.graph, bn.inputs[0]
+    producer = uses.producer.get(x)
     if producer is None or producer.op_type not in PRODUCERS or producer.domain \
             or producer.activation is not None or producer.outputs[0] != x \
-            or sole_consumer(graph, x) is not bn:
+            or uses.sole_reader(x) is not bn:
         return False
-    affine = _bn_affine(graph, bn)
+    affine = _bn_affine(uses, bn)
     weight = constant(graph, producer.input(1))
     bias_name = producer.input(2)
     bias = constant(graph, bias_name)
@@ -52,12 +52,12 @@ def _fold(graph: Graph, bn: Node) -> bool:
     if folded is None:
         return False
     new_w, new_b = folded
-    _set_input(graph, producer, 1, new_w.astype(weight.dtype))
-    _set_input(graph, producer, 2, new_b.astype(weight.dtype))
+    _set_input(uses, producer, 1, new_w.astype(weight.dtype))
+    _set_input(uses, producer, 2, new_b.astype(weight.dtype))
     if producer.op_type == "Gemm":
         producer.attrs["beta"] = 1.0
-    replace_output(graph, producer, 0, bn.outputs[0])
-    graph.nodes.remove(bn)
+    uses.remove(bn)
+    uses.replace_output(producer, 0, bn.outputs[0])
     return True
 
 
@@ -93,10 +93,10 @@ def _scaled(node: Node, w: np.ndarray, s: np.ndarray, bias: np.ndarray | None,
     return new_w, old_b * s + shift
 
 
-def _set_input(graph: Graph, node: Node, index: int, value: np.ndarray) -> None:
+def _set_input(uses: Uses, node: Node, index: int, value: np.ndarray) -> None:
     base = node.input(index) or f"{node.name}_bias"
-    name = fresh_name(graph, f"{base}_bnfold")
-    graph.initializers[name] = value
-    while len(node.inputs) <= index:
-        node.inputs.append("")
-    node.inputs[index] = name
+    name = uses.fresh_name(f"{base}_bnfold")
+    uses.graph.initializers[name] = value
+    inputs = node.inputs + [""] * (index + 1 - len(node.inputs))
+    inputs[index] = name
+    uses.set_inputs(node, inputs)

@@ -7,7 +7,7 @@ over memory. Clip bounds must be constants (attributes before opset 11, inputs a
 from __future__ import annotations
 
 from ..ir import Activation, Graph, Node
-from ._graph import constant, replace_output, sole_consumer
+from ._graph import Uses, constant, has_op
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm")
 DEFAULTS = {"LeakyRelu": {"alpha": 0.01}, "HardSigmoid": {"alpha": 0.2, "beta": 0.5}}
@@ -35,19 +35,18 @@ def activation_of(graph: Graph, node: Node) -> Activation | None:
 
 
 def run(graph: Graph) -> bool:
-    changed = False
-    producers = graph.producers()
+    if not has_op(graph, *PRODUCERS):
+        return False
+    uses = Uses(graph)
     for act_node in list(graph.nodes):
-        producer = producers.get(act_node.input(0))
+        producer = uses.producer.get(act_node.input(0))
         if producer is None or producer.op_type not in PRODUCERS or producer.domain \
-                or producer.activation is not None or sole_consumer(graph, act_node.inputs[0]) is not act_node:
+                or producer.activation is not None or uses.sole_reader(act_node.inputs[0]) is not act_node:
             continue
         act = activation_of(graph, act_node)
         if act is None:
             continue
         producer.activation = act
-        replace_output(graph, producer, 0, act_node.outputs[0])
-        producers[act_node.outputs[0]] = producer
-        graph.nodes.remove(act_node)
-        changed = True
-    return changed
+        uses.remove(act_node)
+        uses.replace_output(producer, 0, act_node.outputs[0])
+    return uses.commit()

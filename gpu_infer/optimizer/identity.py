@@ -5,52 +5,50 @@ Dropout counts as inference mode unless its training_mode input is true or not a
 from __future__ import annotations
 
 from ..ir import Graph, Node
-from ._graph import constant, output_names, subgraph_refs, used_names
+from ._graph import Uses, constant, has_op
 
 
-def _is_passthrough(graph: Graph, node: Node, used: set[str]) -> bool:
+def _is_passthrough(uses: Uses, node: Node) -> bool:
     if node.domain:
         return False
     if node.op_type == "Identity":
         return True
     if node.op_type != "Dropout":
         return False
-    if len(node.outputs) > 1 and node.outputs[1] and node.outputs[1] in used:
+    if len(node.outputs) > 1 and node.outputs[1] and uses.is_read(node.outputs[1]):
         return False                     # the mask is read
     training = node.input(2)
     if training:
-        value = constant(graph, training)
+        value = constant(uses.graph, training)
         return value is not None and not bool(value)
     return True
 
 
 def run(graph: Graph) -> bool:
-    changed = False
-    for node in list(graph.nodes):
-        if _is_passthrough(graph, node, used_names(graph)) and _bypass(graph, node):
-            changed = True
-    return changed
-
-
-def _bypass(graph: Graph, node: Node) -> bool:
-    """Remove `node` (y = x); False where it must stay (y is an output x cannot become)."""
-    x, y = node.inputs[0], node.outputs[0]
-    outputs = output_names(graph)
-    if y in subgraph_refs(graph):
+    if not has_op(graph, "Identity", "Dropout"):
         return False
-    if y not in outputs:
-        for n in graph.nodes:
-            n.inputs = [x if i == y else i for i in n.inputs]
+    uses = Uses(graph)
+    for node in list(graph.nodes):
+        if _is_passthrough(uses, node):
+            _bypass(uses, node)
+    return uses.commit()
+
+
+def _bypass(uses: Uses, node: Node) -> None:
+    """Remove `node` (y = x), unless y is an output that x cannot become."""
+    graph = uses.graph
+    x, y = node.inputs[0], node.outputs[0]
+    if y in uses.in_subgraphs:
+        return
+    if y not in uses.outputs:
+        uses.rename_reads(y, x)
     elif x in graph.initializers:
         graph.initializers[y] = graph.initializers[x]
     else:
-        producer = next((n for n in graph.nodes if x in n.outputs), None)
-        readers = [n for n in graph.nodes if n is not node and x in n.inputs]
-        if producer is None or x in outputs or x in subgraph_refs(graph):
-            return False
-        producer.outputs = [y if o == x else o for o in producer.outputs]
-        for n in readers:
-            n.inputs = [y if i == x else i for i in n.inputs]
-    graph.nodes.remove(node)
-    graph.value_info.pop(x if y in outputs else y, None)
-    return True
+        producer = uses.producer.get(x)
+        if producer is None or uses.pinned(x):
+            return
+        uses.rename_reads(x, y, skip=node)
+        uses.replace_output(producer, producer.outputs.index(x), y)
+    uses.remove(node)
+    graph.value_info.pop(x if y in uses.outputs else y, None)

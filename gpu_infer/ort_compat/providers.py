@@ -96,6 +96,8 @@ def normalize_providers(providers: Any, provider_options: Any) -> Requested:
 def usable_providers(requested: Requested, statuses: Mapping[str, BackendStatus]) -> list[str]:
     """The requested providers whose backend is valid here, in order. A known but unavailable one is
     skipped with a warning; an unknown one is a DeviceError (onnxruntime's "Unknown Provider Type")."""
+    if not requested:
+        return []                       # (probe no driver a session does not ask for)
     available = get_available_providers(statuses)
     usable, unknown = [], []
     for name in requested:

@@ -87,21 +87,22 @@ class Conv(NumpyExecution):
         acc = compute_dtype(x, w)
         x, w = x.astype(acc, copy=False), w.astype(acc, copy=False)
         mg = m // g
+        if 0 in (n, m, cg) or 0 in out:                          # empty output, or sums over nothing
+            return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
         if all(k == 1 for k in kernel) and all(s == 1 for s in strides) and not any(pb) and not any(pe):
             # pointwise (1x1): a (grouped) matmul straight on the input, into the output buffer
             dst = self.destination()
             into = dst if dst is not None and dst.dtype == acc else None
-            y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, -1),
-                          out=None if into is None else into.reshape(n, g, mg, -1))
+            size = math.prod(out)
+            y = np.matmul(w.reshape(g, mg, cg), x.reshape(n, g, cg, size),
+                          out=None if into is None else into.reshape(n, g, mg, size))
             return _finish(self, into if into is not None else y.reshape((n, m) + tuple(out)), b, dtype)
-        if 0 in out:
-            return _finish(self, np.zeros((n, m) + tuple(out), acc), b, dtype)
         lay = tap_layout(x, pb, kernel, strides, dil, out, self.scratch)
         kp, span = math.prod(kernel), lay.span
         wk = w.reshape(g, mg, cg, kp)
         y = self.scratch((n, g, mg, lay.size), acc)
         if cg == 1 and mg == 1:
-            _depthwise(y.reshape(n, c, -1), lay, wk.reshape(c, kp), self.scratch)
+            _depthwise(y.reshape(n, c, lay.size), lay, wk.reshape(c, kp), self.scratch)
         elif cg < 3 * mg and n * c * kp * span * acc.itemsize <= _COLS_BYTES:
             # few input channels per output: gather the tap slices once, then one GEMM
             cols = gather_columns(lay, slice(None), self.scratch).reshape(n, g, cg * kp, span)
@@ -110,13 +111,13 @@ class Conv(NumpyExecution):
             # many input channels: one GEMM per tap on its shifted slice, accumulated
             first, part = True, self.scratch((n, g, mg, span), acc)
             for ph in lay.phases:
-                pg = ph.plane.reshape(n, g, cg, -1)
+                pg = ph.plane.reshape(n, g, cg, ph.plane.shape[-1])
                 for tap, off in zip(ph.taps, ph.offsets):
                     np.matmul(wk[..., tap], pg[..., off:off + span], out=y[..., :span] if first else part)
                     if not first:
                         y[..., :span] += part
                     first = False
-        y = lay.crop(y.reshape(n, m, -1), out)
+        y = lay.crop(y.reshape(n, m, lay.size), out)
         return _finish(self, y, b, dtype)
 
 

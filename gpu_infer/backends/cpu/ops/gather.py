@@ -3,38 +3,48 @@ from __future__ import annotations
 
 import numpy as np
 
+from ....errors import InputError
+from ....ir import Node
 from ..registry import NumpyExecution, register
+from .axes import axis
 
 _REDUCE = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minimum}
 
 
-def _wrap(indices: np.ndarray, size: int | np.ndarray) -> np.ndarray:
-    """Negative indices count from the end."""
+def _wrap(node: Node, indices: np.ndarray, size: int | np.ndarray) -> np.ndarray:
+    """Negative indices count from the end; any outside [-size, size) is an InputError
+    (indices that are constants are refused earlier, by validation)."""
     idx = np.asarray(indices).astype(np.int64)
+    bad = (idx < -size) | (idx >= size)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        limit = int(np.broadcast_to(size, idx.shape)[where])
+        raise InputError(f"{node.describe()}: index {int(idx[where])} at {list(where)} of its indices is out of "
+                         f"range for a dimension of {limit} (expected [{-limit}, {limit - 1}])")
     return np.where(idx < 0, idx + size, idx)
 
 
 @register("Gather")
 class Gather(NumpyExecution):
     def compute(self, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
-        axis = self.node.attr("axis", 0) % max(x.ndim, 1)
-        return np.take(x, _wrap(indices, x.shape[axis]), axis=axis)
+        a = axis(self.node, self.node.attr("axis", 0), x.ndim)
+        return np.take(x, _wrap(self.node, indices, x.shape[a]), axis=a)
 
 
 @register("GatherElements")
 class GatherElements(NumpyExecution):
     def compute(self, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
-        axis = self.node.attr("axis", 0) % x.ndim
-        return np.take_along_axis(x, _wrap(indices, x.shape[axis]), axis=axis)
+        a = axis(self.node, self.node.attr("axis", 0), x.ndim)
+        return np.take_along_axis(x, _wrap(self.node, indices, x.shape[a]), axis=a)
 
 
 @register("ScatterElements", "Scatter")
 class ScatterElements(NumpyExecution):
     def compute(self, x: np.ndarray, indices: np.ndarray, updates: np.ndarray) -> np.ndarray:
-        axis = self.node.attr("axis", 0) % x.ndim
-        idx = _wrap(indices, x.shape[axis])
+        a = axis(self.node, self.node.attr("axis", 0), x.ndim)
+        idx = _wrap(self.node, indices, x.shape[a])
         full = list(np.indices(idx.shape, sparse=True))
-        full[axis] = idx
+        full[a] = idx
         y = x.copy()
         reduction = self.node.attr("reduction", "none")
         if reduction == "none":
@@ -44,10 +54,10 @@ class ScatterElements(NumpyExecution):
         return y
 
 
-def _nd_index(idx: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+def _nd_index(node: Node, idx: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """Split the last axis of GatherND/ScatterND indices into a tuple of index arrays."""
     k = idx.shape[-1]
-    idx = _wrap(idx, np.asarray(shape[:k], np.int64))
+    idx = _wrap(node, idx, np.asarray(shape[:k], np.int64))
     return tuple(idx[..., i] for i in range(k))
 
 
@@ -61,7 +71,7 @@ class GatherND(NumpyExecution):
         ix = indices.reshape((nb,) + indices.shape[b:])
         k = ix.shape[-1]
         lead = np.arange(nb).reshape((nb,) + (1,) * (ix.ndim - 2))
-        picked = xs[(lead,) + _nd_index(ix, xs.shape[1:1 + k] + (0,) * 0)]
+        picked = xs[(lead,) + _nd_index(self.node, ix, xs.shape[1:1 + k])]
         return picked.reshape(batch + indices.shape[b:-1] + x.shape[b + k:])
 
 
@@ -69,7 +79,7 @@ class GatherND(NumpyExecution):
 class ScatterND(NumpyExecution):
     def compute(self, x: np.ndarray, indices: np.ndarray, updates: np.ndarray) -> np.ndarray:
         y = x.copy()
-        where = _nd_index(indices, x.shape)
+        where = _nd_index(self.node, indices, x.shape)
         reduction = self.node.attr("reduction", "none")
         if reduction == "none":
             y[where] = updates

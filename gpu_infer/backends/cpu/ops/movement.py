@@ -6,11 +6,15 @@ Slice starts/ends/axes/steps) are read from whichever form the node carries.
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
 
+from ....errors import ShapeInferenceError
 from ..registry import NumpyExecution, register
+from .axes import axes as norm_axes
+from .axes import axis
 
 
 def ints(value: np.ndarray | Sequence[int] | None) -> list[int] | None:
@@ -18,32 +22,30 @@ def ints(value: np.ndarray | Sequence[int] | None) -> list[int] | None:
     return None if value is None else [int(v) for v in np.asarray(value).reshape(-1)]
 
 
-def norm_axes(axes: Sequence[int], rank: int) -> list[int]:
-    return [a + rank if a < 0 else a for a in axes]
-
-
 @register("Concat")
 class Concat(NumpyExecution):
     def compute(self, *xs: np.ndarray) -> np.ndarray:
         parts = [x for x in xs if x is not None]
         rank = max(p.ndim for p in parts)
-        axis = self.node.attr("axis", 1 if self.node.opset < 4 else 0) % max(rank, 1)
+        a = axis(self.node, self.node.attr("axis", 1 if self.node.opset < 4 else 0), rank)
         parts = [p for p in parts if p.ndim == rank]   # a 1-D empty tensor may stand for "nothing"
-        return np.concatenate(parts, axis=axis)
+        return np.concatenate(parts, axis=a)
 
 
 @register("Split")
 class Split(NumpyExecution):
     def compute(self, x: np.ndarray, split: np.ndarray | None = None) -> list[np.ndarray]:
-        axis = self.node.attr("axis", 0) % x.ndim
+        a = axis(self.node, self.node.attr("axis", 0), x.ndim)
         sizes = ints(split) if split is not None else ints(self.node.attr("split"))
         n_out = len(self.node.outputs)
         if not sizes:
             parts = self.node.attr("num_outputs", n_out)
-            chunk = -(-x.shape[axis] // parts)
-            sizes = [min(chunk, x.shape[axis] - i * chunk) for i in range(parts)]
-        bounds = np.cumsum(sizes)[:-1]
-        return np.split(x, bounds, axis=axis)
+            chunk = -(-x.shape[a] // parts)
+            sizes = [min(chunk, x.shape[a] - i * chunk) for i in range(parts)]
+        if len(sizes) != n_out or sum(sizes) != x.shape[a] or min(sizes) < 0:
+            raise ShapeInferenceError(f"{self.node.describe()}: split sizes {sizes} do not divide dimension {a} "
+                                      f"({x.shape[a]}) into the node's {n_out} outputs")
+        return np.split(x, np.cumsum(sizes)[:-1], axis=a)
 
 
 @register("Slice")
@@ -53,7 +55,7 @@ class Slice(NumpyExecution):
         if self.node.opset < 10:
             starts, ends, axes = self.node.attr("starts"), self.node.attr("ends"), self.node.attr("axes")
         b, e = ints(starts), ints(ends)
-        ax = norm_axes(ints(axes) if axes is not None else list(range(len(b))), x.ndim)
+        ax = norm_axes(self.node, ints(axes) if axes is not None else list(range(len(b))), x.ndim)
         st = ints(steps) if steps is not None else [1] * len(b)
         index = [slice(None)] * x.ndim
         for a, s0, e0, k in zip(ax, b, e, st):
@@ -79,7 +81,11 @@ class Reshape(NumpyExecution):
     def compute(self, x: np.ndarray, shape: np.ndarray | None = None) -> np.ndarray:
         target = ints(shape) if self.node.opset >= 5 else list(self.node.attr("shape"))
         if not self.node.attr("allowzero", 0):
-            target = [x.shape[i] if d == 0 else d for i, d in enumerate(target)]
+            target = [x.shape[i] if d == 0 and i < x.ndim else d for i, d in enumerate(target)]
+        known = math.prod(d for d in target if d != -1)
+        if target.count(-1) > 1 or min(target, default=0) < -1 \
+                or (known != x.size if -1 not in target else (known == 0 or x.size % known)):
+            raise ShapeInferenceError(f"{self.node.describe()}: cannot reshape {x.shape} to {target}")
         return x.reshape(target)
 
 
@@ -88,9 +94,8 @@ class Flatten(NumpyExecution):
     is_view = True          # the planner aliases the input (backends/views.py)
 
     def compute(self, x: np.ndarray) -> np.ndarray:
-        axis = self.node.attr("axis", 1)
-        axis = axis + x.ndim if axis < 0 else axis
-        return x.reshape(int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))
+        a = axis(self.node, self.node.attr("axis", 1), x.ndim, extra=1, below=0)
+        return x.reshape(math.prod(x.shape[:a]), math.prod(x.shape[a:]))
 
 
 @register("Squeeze")
@@ -101,7 +106,7 @@ class Squeeze(NumpyExecution):
         ax = ints(axes) if self.node.opset >= 13 else ints(self.node.attr("axes"))
         if ax is None:
             return x.reshape([d for d in x.shape if d != 1])
-        return np.squeeze(x, axis=tuple(norm_axes(ax, x.ndim)))
+        return np.squeeze(x, axis=tuple(norm_axes(self.node, ax, x.ndim)))
 
 
 @register("Unsqueeze")
@@ -110,9 +115,8 @@ class Unsqueeze(NumpyExecution):
 
     def compute(self, x: np.ndarray, axes: np.ndarray | None = None) -> np.ndarray:
         ax = ints(axes) if self.node.opset >= 13 else ints(self.node.attr("axes"))
-        rank = x.ndim + len(ax)
         shape = list(x.shape)
-        for a in sorted(norm_axes(ax, rank)):
+        for a in sorted(norm_axes(self.node, ax, x.ndim, extra=len(ax))):
             shape.insert(a, 1)
         return x.reshape(shape)
 

@@ -5,6 +5,8 @@ import numpy as np
 from onnx import helper
 
 from ..registry import NumpyExecution, register
+from .axes import axes as norm_axes
+from .axes import axis
 
 
 def _standardize(x: np.ndarray, axes: tuple[int, ...], eps: float) -> tuple[np.ndarray, ...]:
@@ -56,8 +58,8 @@ class LayerNormalization(NumpyExecution):
     def compute(self, x: np.ndarray, scale: np.ndarray,
                 bias: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
         stash = np.dtype(helper.tensor_dtype_to_np_dtype(self.node.attr("stash_type", 1)))
-        axis = self.node.attr("axis", -1) % x.ndim
-        normed, mean, inv_std = _standardize(x.astype(stash), tuple(range(axis, x.ndim)),
+        first = axis(self.node, self.node.attr("axis", -1), x.ndim)
+        normed, mean, inv_std = _standardize(x.astype(stash), tuple(range(first, x.ndim)),
                                              self.node.attr("epsilon", 1e-5))
         y = normed * scale.astype(stash)
         if bias is not None:
@@ -76,10 +78,10 @@ class InstanceNormalization(NumpyExecution):
 @register("LpNormalization")
 class LpNormalization(NumpyExecution):
     def compute(self, x: np.ndarray) -> np.ndarray:
-        axis, p = self.node.attr("axis", -1), self.node.attr("p", 2)
+        along, p = axis(self.node, self.node.attr("axis", -1), x.ndim), self.node.attr("p", 2)
         a = np.abs(x)
-        norm = np.sum(a, axis=axis, keepdims=True) if p == 1 else \
-            np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
+        norm = np.sum(a, axis=along, keepdims=True) if p == 1 else \
+            np.sqrt(np.sum(a * a, axis=along, keepdims=True))
         with np.errstate(all="ignore"):
             return np.where(norm == 0, 0, x / norm).astype(x.dtype, copy=False)
 
@@ -89,7 +91,7 @@ class MeanVarianceNormalization(NumpyExecution):
     """(X - E[X]) / (sqrt(E[X^2] - E[X]^2) + 1e-9), the spec's function body."""
 
     def compute(self, x: np.ndarray) -> np.ndarray:
-        axes = tuple(a % x.ndim for a in self.node.attr("axes", [0, 2, 3]))
+        axes = tuple(norm_axes(self.node, self.node.attr("axes", [0, 2, 3]), x.ndim))
         mean = np.mean(x, axis=axes, keepdims=True)
         std = np.sqrt(np.mean(x * x, axis=axes, keepdims=True) - mean * mean)
         return ((x - mean) / (std + x.dtype.type(1e-9))).astype(x.dtype, copy=False)

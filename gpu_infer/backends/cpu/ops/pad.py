@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import NumpyExecution, register
-from .movement import ints, norm_axes
+from .axes import axes as norm_axes
+from .movement import ints
 
 _NUMPY_MODE = {"constant": "constant", "reflect": "reflect", "edge": "edge", "wrap": "wrap"}
 
@@ -20,7 +21,7 @@ class Pad(NumpyExecution):
         else:
             p = ints(pads)
             fill = 0 if value is None or np.asarray(value).size == 0 else np.asarray(value).reshape(-1)[0]
-        ax = norm_axes(ints(axes), x.ndim) if axes is not None else list(range(x.ndim))
+        ax = norm_axes(self.node, ints(axes), x.ndim) if axes is not None else list(range(x.ndim))
         n = len(ax)
         before, after = [0] * x.ndim, [0] * x.ndim
         for i, a in enumerate(ax):

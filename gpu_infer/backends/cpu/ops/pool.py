@@ -1,12 +1,19 @@
 """MaxPool (with Indices), AveragePool, LpPool and their Global forms (plain MaxPool: tap slices)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ....ir import Node
 from ..registry import NumpyExecution, register
 from .taps import tap_layout
 from .window import padded, spatial_params, windows
+
+
+def _flat(win: np.ndarray, nd: int) -> np.ndarray:
+    """Windows (..., *out, *kernel) as (..., *out, taps); a view where the layout allows."""
+    return win.reshape(win.shape[:win.ndim - nd] + (math.prod(win.shape[win.ndim - nd:]),))
 
 
 def _pool_windows(node: Node, x: np.ndarray, fill: float) -> tuple[np.ndarray, int, tuple]:
@@ -27,11 +34,12 @@ def _pool_windows(node: Node, x: np.ndarray, fill: float) -> tuple[np.ndarray, i
 @register("MaxPool")
 class MaxPool(NumpyExecution):
     def compute(self, x: np.ndarray) -> list[np.ndarray]:
-        low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        # a window over padding only gives the lowest finite value, as in onnxruntime
+        low = np.finfo(x.dtype).min if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         if len(self.node.outputs) < 2 or not self.node.outputs[1]:
             return [self._max_over_taps(x, low)]
         win, nd, (kernel, strides, dil, pb, _, out) = _pool_windows(self.node, x, low)
-        flat = win.reshape(win.shape[:2 + nd] + (-1,))
+        flat = _flat(win, nd)
         y = flat.max(axis=-1)
         arg = flat.argmax(axis=-1)                                          # kernel position
         kpos = np.unravel_index(arg, kernel)
@@ -72,7 +80,7 @@ class MaxPool(NumpyExecution):
 class AveragePool(NumpyExecution):
     def compute(self, x: np.ndarray) -> np.ndarray:
         win, nd, (kernel, strides, dil, pb, pe, out) = _pool_windows(self.node, x, 0.0)
-        total = win.reshape(win.shape[:2 + nd] + (-1,)).sum(axis=-1, dtype=np.float64)
+        total = _flat(win, nd).sum(axis=-1, dtype=np.float64)
         # count the cells each window covers: inside the input, or inside the explicit
         # pads when count_include_pad (never the ceil_mode overhang)
         include = 1.0 if self.node.attr("count_include_pad", 0) else 0.0
@@ -80,7 +88,7 @@ class AveragePool(NumpyExecution):
         eff = [(k - 1) * d + 1 for k, d in zip(kernel, dil)]
         need = [(o - 1) * s + f for o, s, f in zip(out, strides, eff)]
         cells = padded(cells, [0] * nd, [max(n - have, 0) for n, have in zip(need, cells.shape[2:])], 0.0)
-        cnt = windows(cells, kernel, strides, dil, out).reshape((1, 1) + tuple(out) + (-1,)).sum(axis=-1)
+        cnt = _flat(windows(cells, kernel, strides, dil, out), nd).sum(axis=-1)
         return (total / np.maximum(cnt, 1)).astype(x.dtype)
 
 
@@ -89,7 +97,7 @@ class LpPool(NumpyExecution):
     def compute(self, x: np.ndarray) -> np.ndarray:
         p = self.node.attr("p", 2)
         win, nd, _ = _pool_windows(self.node, x, 0.0)
-        s = (np.abs(win.reshape(win.shape[:2 + nd] + (-1,)).astype(np.float64)) ** p).sum(axis=-1)
+        s = (np.abs(_flat(win, nd).astype(np.float64)) ** p).sum(axis=-1)
         return (s ** (1.0 / p)).astype(x.dtype)
 
 

@@ -4,7 +4,8 @@ Axes come from the ``axes`` attribute before opset 18 (ReduceSum: 13) and from
 the optional second input after. Empty or absent axes reduce everything,
 unless ``noop_with_empty_axes`` is set, which makes the op an identity. A
 reduction over an empty set yields the operation's identity element (0 for
-sums, 1 for products, -inf / +inf or the integer limits for Max / Min).
+sums, 1 for products, -inf / +inf or the integer limits for Max / Min, and 0 for
+the mean, as onnxruntime gives).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Callable
 import numpy as np
 
 from ..registry import NumpyExecution, register
+from .axes import axes as norm_axes
+from .axes import axis
 
 Axes = tuple[int, ...]
 
@@ -39,6 +42,12 @@ def _sum(x: np.ndarray, axes: Axes, keep: bool) -> np.ndarray:
     return np.sum(x, axis=axes, keepdims=keep, dtype=x.dtype)
 
 
+def _mean(x: np.ndarray, axes: Axes, keep: bool) -> np.ndarray:
+    if any(x.shape[a] == 0 for a in axes):
+        return _sum(x, axes, keep)                    # zeros of the reduced shape
+    return np.mean(x, axis=axes, keepdims=keep)
+
+
 def _log_sum_exp(x: np.ndarray, axes: Axes, keep: bool) -> np.ndarray:
     top = _max(x, axes, True)
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)
@@ -48,7 +57,7 @@ def _log_sum_exp(x: np.ndarray, axes: Axes, keep: bool) -> np.ndarray:
 
 REDUCERS: dict[str, Callable[[np.ndarray, Axes, bool], np.ndarray]] = {
     "ReduceSum": _sum, "ReduceMax": _max, "ReduceMin": _min,
-    "ReduceMean": lambda x, ax, k: np.mean(x, axis=ax, keepdims=k),
+    "ReduceMean": _mean,
     "ReduceProd": lambda x, ax, k: np.prod(x, axis=ax, keepdims=k, dtype=x.dtype),
     "ReduceL1": lambda x, ax, k: _sum(np.abs(x), ax, k),
     "ReduceL2": lambda x, ax, k: np.sqrt(_sum(x * x, ax, k)),
@@ -70,7 +79,7 @@ class Reduce(NumpyExecution):
             if self.node.attr("noop_with_empty_axes", 0):
                 return x
             axes = range(x.ndim)
-        norm = tuple(sorted({int(a) % max(x.ndim, 1) for a in np.asarray(axes).ravel()}))
+        norm = tuple(sorted(norm_axes(self.node, np.asarray(axes).ravel().tolist(), x.ndim)))
         with np.errstate(all="ignore"):
             y = REDUCERS[self.node.op_type](x, norm, bool(self.node.attr("keepdims", 1)))
         return np.asarray(y).astype(x.dtype, copy=False)
@@ -79,12 +88,12 @@ class Reduce(NumpyExecution):
 @register("ArgMax", "ArgMin")
 class ArgReduce(NumpyExecution):
     def compute(self, x: np.ndarray) -> np.ndarray:
-        axis = self.node.attr("axis", 0) % max(x.ndim, 1)
+        a = axis(self.node, self.node.attr("axis", 0), x.ndim)
         pick = np.argmax if self.node.op_type == "ArgMax" else np.argmin
         if self.node.attr("select_last_index", 0):
-            idx = x.shape[axis] - 1 - pick(np.flip(x, axis), axis=axis)
+            idx = x.shape[a] - 1 - pick(np.flip(x, a), axis=a)
         else:
-            idx = pick(x, axis=axis)
+            idx = pick(x, axis=a)
         if self.node.attr("keepdims", 1):
-            idx = np.expand_dims(idx, axis)
+            idx = np.expand_dims(idx, a)
         return idx.astype(np.int64)

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ..registry import NumpyExecution, register
-from .movement import norm_axes
+from .axes import axes as norm_axes
 
 
 def source_coords(mode: str, out_size: int, in_size: int, scale: float,
@@ -152,7 +152,7 @@ class Resize(_Resampler):
             nearest_mode = at("nearest_mode", "round_prefer_floor")
         mode = at("mode", "nearest")
         rank = x.ndim
-        axes = norm_axes(at("axes") or list(range(rank)), rank)
+        axes = norm_axes(self.node, at("axes") or list(range(rank)), rank)
         full_roi = None
         if roi is not None and np.asarray(roi).size:
             r = np.asarray(roi, np.float64).reshape(-1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from onnx import helper
 
+from ....errors import ShapeInferenceError
 from ..registry import NumpyExecution, register
+from .axes import axis
 from .movement import ints
 
 
@@ -34,6 +36,9 @@ class ConstantOfShape(NumpyExecution):
 class Range(NumpyExecution):
     def compute(self, start: np.ndarray, limit: np.ndarray, delta: np.ndarray) -> np.ndarray:
         s, l, d = (np.asarray(v).reshape(()) for v in (start, limit, delta))
+        if not d:
+            raise ShapeInferenceError(f"{self.node.describe()}: delta is 0, so the output length "
+                                      f"(limit - start) / delta is undefined")
         n = max(int(np.ceil((l - s) / d)), 0)
         return (s + np.arange(n, dtype=np.float64 if s.dtype.kind == "f" else np.int64) * d).astype(s.dtype)
 
@@ -81,8 +86,7 @@ class OneHot(NumpyExecution):
         idx = np.where(idx < 0, idx + d, idx)
         hot = idx[..., None] == np.arange(d)
         y = np.where(hot, values[1], values[0]).astype(values.dtype)
-        axis = self.node.attr("axis", -1)
-        return np.moveaxis(y, -1, axis if axis >= 0 else axis + y.ndim)
+        return np.moveaxis(y, -1, axis(self.node, self.node.attr("axis", -1), idx.ndim, extra=1))
 
 
 @register("Trilu")
@@ -94,8 +98,8 @@ class Trilu(NumpyExecution):
 
 @register("CumSum")
 class CumSum(NumpyExecution):
-    def compute(self, x: np.ndarray, axis: np.ndarray) -> np.ndarray:
-        a = int(np.asarray(axis).reshape(-1)[0])
+    def compute(self, x: np.ndarray, along: np.ndarray) -> np.ndarray:
+        a = axis(self.node, int(np.asarray(along).reshape(-1)[0]), x.ndim)
         y = np.flip(x, a) if self.node.attr("reverse", 0) else x
         y = np.cumsum(y, axis=a, dtype=x.dtype)
         if self.node.attr("exclusive", 0):

@@ -5,9 +5,12 @@ the flattened trailing block; from 13 on they work along the single `axis` (defa
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..registry import NumpyExecution, register
+from .axes import axis
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -36,7 +39,7 @@ class SoftmaxFamily(NumpyExecution):
         if x.size == 0:
             return x.copy()
         if self.node.opset >= 13:
-            return fn(x, self.node.attr("axis", -1)).astype(x.dtype, copy=False)
-        axis = self.node.attr("axis", 1) % max(x.ndim, 1)
-        flat = x.reshape(int(np.prod(x.shape[:axis])), -1)
+            return fn(x, axis(self.node, self.node.attr("axis", -1), x.ndim)).astype(x.dtype, copy=False)
+        a = axis(self.node, self.node.attr("axis", 1), x.ndim, extra=1, below=0)   # coerced to 2-D at a
+        flat = x.reshape(math.prod(x.shape[:a]), math.prod(x.shape[a:]))
         return fn(flat, 1).reshape(x.shape).astype(x.dtype, copy=False)

@@ -150,7 +150,7 @@ def tap_layout(x: np.ndarray, pads_begin: Sequence[int], kernel: Sequence[int], 
             plane = view                              # no padding reaches this phase: read x itself
         else:
             plane = place(alloc(lead + grid, x.dtype), view, ph.dst, fill)
-        phases.append(Phase(plane.reshape(lead + (-1,)), ph, span))
+        phases.append(Phase(plane.reshape(lead + (math.prod(grid),)), ph, span))
     return TapLayout(grid, span, phases)
 
 

@@ -7,15 +7,31 @@ from typing import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ....errors import ShapeInferenceError
 from ....ir import Node
+
+
+def window_count(size: int, eff: int, stride: int, pad_total: int, pad_begin: int, ceil_mode: bool) -> int:
+    """Windows along one axis, as onnx's shape inference and onnxruntime count them.
+
+    The division truncates toward zero (C's), so a single window longer than the padded
+    input still counts once and reads what exists; with ceil_mode the last window may
+    hang over the end but must start inside the input or the begin padding. Negative
+    when the window cannot fit at all.
+    """
+    span = size + pad_total - eff
+    if ceil_mode:
+        count = -(-span // stride) + 1
+        return count - 1 if (count - 1) * stride >= size + pad_begin else count
+    return (span // stride if span >= 0 else -(-span // stride)) + 1
 
 
 def spatial_params(node: Node, spatial: Sequence[int], kernel: Sequence[int],
                    ceil_mode: bool = False) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
     """strides, dilations, pads_begin, pads_end, output size for one windowed op.
 
-    With ``ceil_mode`` the last window may hang over the end; it must still start
-    inside the input or the begin padding (ONNX's rule), and pads_end grows to fit it.
+    A window that hangs over the end reads only what exists: callers pad the end (or
+    fill their planes) as far as the last window needs.
     """
     nd = len(spatial)
     strides = list(node.attr("strides") or [1] * nd)
@@ -34,13 +50,10 @@ def spatial_params(node: Node, spatial: Sequence[int], kernel: Sequence[int],
     else:
         pads = list(node.attr("pads") or [0] * (2 * nd))
         begin, end = pads[:nd], pads[nd:]
-    out = []
-    for i, s, e, b, en in zip(spatial, strides, eff, begin, end):
-        span = i + b + en - e
-        o = (-(-span // s) if ceil_mode else span // s) + 1
-        if ceil_mode and (o - 1) * s >= i + b:
-            o -= 1
-        out.append(max(o, 0))
+    out = [window_count(i, e, s, b + en, b, ceil_mode) for i, e, s, b, en in zip(spatial, eff, strides, begin, end)]
+    if any(o < 0 for o in out):
+        raise ShapeInferenceError(f"{node.describe()}: the window {eff} does not fit the input {list(spatial)} "
+                                  f"padded by {begin}/{end} with strides {strides}: output size {out}")
     return strides, dil, begin, end, out
 
 
@@ -74,6 +87,8 @@ def windows(xp: np.ndarray, kernel: Sequence[int], strides: Sequence[int], dil: 
             out: Sequence[int]) -> np.ndarray:
     """View (..., *out, *kernel) of the windows of padded `xp` (no copy)."""
     nd = len(kernel)
+    if 0 in out:
+        return np.empty(xp.shape[:xp.ndim - nd] + tuple(out) + tuple(kernel), xp.dtype)
     eff = [(k - 1) * d + 1 for k, d in zip(kernel, dil)]
     axes = tuple(range(xp.ndim - nd, xp.ndim))
     need = [(o - 1) * s + e for o, s, e in zip(out, strides, eff)]
