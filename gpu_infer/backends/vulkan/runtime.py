@@ -208,7 +208,7 @@ class VKRuntime(GpuRuntime):
             record(cmd)
             with self.driver_call("vkEndCommandBuffer"):
                 vk.vkEndCommandBuffer(cmd)
-            self.submit_and_wait(self.submit_info(cmd), fence)
+            self.submit_and_wait(Submission(vk, cmd, fence))
         finally:
             if fence is not None:
                 vk.vkDestroyFence(dev, fence, None)
@@ -234,24 +234,20 @@ class VKRuntime(GpuRuntime):
                 sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, commandPool=pool,
                 level=vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, commandBufferCount=1))[0]
 
-    def submit_info(self, cmd: Any) -> Any:
-        vk = self.vk
-        return vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1, pCommandBuffers=[cmd])
-
-    def submit_and_wait(self, submit: Any, fence: Any) -> None:
-        """Submit (the queue is shared: under the lock) and wait on the caller's own fence, without
-        the lock: the `vulkan` package (cffi) releases the GIL while the driver waits, so other
-        threads and sessions keep submitting."""
+    def submit_and_wait(self, sub: "Submission") -> None:
+        """Submit (the queue is shared: under the lock) and wait on the submission's own fence,
+        without the lock: the `vulkan` package (cffi) releases the GIL while the driver waits,
+        so other threads and sessions keep submitting."""
         vk = self.vk
         self.check_alive()
         call = "vkResetFences"
         try:
-            vk.vkResetFences(self.device, 1, [fence])
+            vk.vkResetFences(self.device, 1, sub.fences)
             call = "vkQueueSubmit"
             with self.lock:
-                vk.vkQueueSubmit(self.queue, 1, [submit], fence)
+                vk.vkQueueSubmit(self.queue, 1, sub.infos, sub.fence)
             call = "vkWaitForFences"
-            vk.vkWaitForFences(self.device, 1, [fence], vk.VK_TRUE, FENCE_TIMEOUT_NS)
+            vk.vkWaitForFences(self.device, 1, sub.fences, vk.VK_TRUE, FENCE_TIMEOUT_NS)
         except (vk.VkError, vk.VkException) as exc:
             raise self.driver_error(call, exc) from exc
 
@@ -300,6 +296,19 @@ class VKRuntime(GpuRuntime):
         finally:
             vk.vkDestroyShaderModule(dev, module, None)
         return VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
+
+
+class Submission:
+    """One command buffer and the fence it signals, as the arrays vkQueueSubmit and the fence
+    calls take: built once, so a re-submission converts nothing."""
+    __slots__ = ("fence", "info", "infos", "fences")
+
+    def __init__(self, vk: Any, cmd: Any, fence: Any):
+        self.fence = fence
+        self.info = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1,
+                                    pCommandBuffers=[cmd])
+        self.infos = vk.ffi.new("VkSubmitInfo[1]", [self.info])     # (self.info keeps its command array alive)
+        self.fences = vk.ffi.new("VkFence[1]", [fence])
 
 
 def open_device(vk: Any, physical: Any, family: int) -> tuple[Any, frozenset[str], tuple[str, ...]]:

@@ -18,7 +18,7 @@ from ..base import Layout, Tensor, align_up
 from ..gpu_common import GpuWorkspace
 from .hazards import BarrierTracker, Span
 from .memory import VKBuffer
-from .runtime import copy_buffer
+from .runtime import Submission, copy_buffer
 
 if TYPE_CHECKING:
     from .backend import VKWorkspace
@@ -53,7 +53,7 @@ class Segment:
         self.rt = ws.rt
         self.items: list[Command | _Copy] = []
         self.cmd: Any = None
-        self.submit: Any = None
+        self.submission: Submission | None = None
         self.staging: VKBuffer | None = None
         self.before: list[Callable[[], None]] = []      # host writes, before the submit
         self.after: list[Callable[[], None]] = []       # host reads, after the fence
@@ -95,7 +95,7 @@ class Segment:
             readback = any(not c.upload and c.staging_offset is not None for c in copies)
             self.staging = rt.create_buffer(staged, "the staging buffer of a segment", "read" if readback else "write")
         self.cmd = rt.allocate_command_buffer(self.ws.command_pool)
-        self.submit = rt.submit_info(self.cmd)
+        self.submission = Submission(vk, self.cmd, self.ws.fence)
         with rt.driver_call("vkBeginCommandBuffer"):
             vk.vkBeginCommandBuffer(self.cmd, vk.VkCommandBufferBeginInfo(
                 sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO))
@@ -150,7 +150,7 @@ class Segment:
         for write in self.before:
             write()
         if self.commands:
-            self.rt.submit_and_wait(self.submit, self.ws.fence)
+            self.rt.submit_and_wait(self.submission)
         for read in self.after:
             read()
 
