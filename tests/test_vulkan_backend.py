@@ -405,8 +405,31 @@ def test_descriptor_allocation_failure_names_the_call(rt, vk, monkeypatch):
 
     monkeypatch.setattr(vk, "vkAllocateDescriptorSets", exhausted)
     sess = gpu_infer.InferenceSession(add_relu((4, 4)), backend="vulkan", strict=True)
-    with pytest.raises(DeviceError, match="vkAllocateDescriptorSets.*VkErrorOutOfPoolMemory"):
-        sess.run(None, {"a": rand(4, 4), "b": rand(4, 4)})
+    feeds = {"a": rand(4, 4), "b": rand(4, 4, seed=1)}
+    for _ in range(2):                          # nothing half-made is kept: the next run tries again
+        with pytest.raises(DeviceError, match="vkAllocateDescriptorSets.*VkErrorOutOfPoolMemory"):
+            sess.run(None, feeds)
+    monkeypatch.undo()
+    np.testing.assert_allclose(sess.run(None, feeds)[0], np.maximum(feeds["a"] + feeds["b"], 0))
+
+
+def test_failed_recording_is_retried(rt, vk, monkeypatch):
+    discrete_gpu(monkeypatch, rt, vk)                       # every copy needs the staging buffer
+    sess = gpu_infer.InferenceSession(add_relu((4, 4)), backend="vulkan", strict=True)
+    create = rt.create_buffer
+
+    def no_staging(nbytes, what, host=None):
+        if host is not None:
+            raise DeviceError("no staging today")
+        return create(nbytes, what, host)
+
+    monkeypatch.setattr(rt, "create_buffer", no_staging)
+    feeds = {"a": rand(4, 4), "b": rand(4, 4, seed=1)}
+    with pytest.raises(DeviceError, match="no staging today"):
+        sess.run(None, feeds)
+    monkeypatch.setattr(rt, "create_buffer", create)
+    np.testing.assert_allclose(sess.run(None, feeds)[0], np.maximum(feeds["a"] + feeds["b"], 0))
+    sess.close()
 
 
 def test_arena_beyond_the_allocation_limit_is_refused_before_the_driver(rt, vk, monkeypatch):

@@ -152,17 +152,27 @@ class VKWorkspace(GpuWorkspace):
         """Once every execution and segment has said what it needs: the table buffer, the
         descriptor pool and sets, then every gathered segment's command buffer."""
         if self._tables and self._table_buffer is None:
-            blob = np.zeros(self._table_bytes, np.uint8)
-            for ref, table in self._tables:
-                blob[ref.offset: ref.offset + ref.nbytes] = np.ascontiguousarray(table).reshape(-1).view(np.uint8)
-            self._table_buffer = self.rt.create_buffer(self._table_bytes, "the region tables of a plan")
-            self.rt.upload(self._table_buffer, blob, "the region tables of a plan")
-            for ref, _ in self._tables:
-                ref.buf = self._table_buffer
+            self._table_buffer = self._upload_tables()
         if not self.descriptors.built:
             self.descriptors.build()
         while self._unrecorded:
-            self._unrecorded.pop(0).record()
+            self._unrecorded[0].record()
+            self._unrecorded.pop(0)
+
+    def _upload_tables(self) -> VKBuffer:
+        what = "the region tables of a plan"
+        blob = np.zeros(self._table_bytes, np.uint8)
+        for ref, table in self._tables:
+            blob[ref.offset: ref.offset + ref.nbytes] = np.ascontiguousarray(table).reshape(-1).view(np.uint8)
+        buf = self.rt.create_buffer(self._table_bytes, what)
+        try:
+            self.rt.upload(buf, blob, what)
+        except BaseException:
+            self.rt.destroy_buffer(buf)
+            raise
+        for ref, _ in self._tables:
+            ref.buf = buf
+        return buf
 
     def run_steps(self, steps: Sequence[Any]) -> None:
         self.realize()

@@ -35,10 +35,17 @@ class DescriptorSets:
         return ds
 
     def build(self) -> None:
-        """One pool with room for exactly the requested sets; allocate and write them all."""
+        """One pool with room for exactly the requested sets; allocate and write them all (on
+        failure nothing is kept, so a later call tries again)."""
+        if self.requests:
+            try:
+                self._build()
+            except BaseException:
+                self.destroy()
+                raise
         self.built = True
-        if not self.requests:
-            return
+
+    def _build(self) -> None:
         vk, dev, rt = self.rt.vk, self.rt.device, self.rt
         size = vk.VkDescriptorPoolSize(type=vk.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                        descriptorCount=sum(len(r.refs) for r in self.requests))

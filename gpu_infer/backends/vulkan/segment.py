@@ -81,13 +81,23 @@ class Segment:
                 others = [s for reads, writes in spans[:k] for s in reads + writes]
             else:                 # read after the fence: nothing later may overwrite them
                 others = [s for _, writes in spans[k + 1:] for s in writes]
-            if not (item.device.handle.mapped and not any(mine.overlaps(s) for s in others)):
-                item.staging_offset = staged
+            direct = item.device.handle.mapped and not any(mine.overlaps(s) for s in others)
+            item.staging_offset = None if direct else staged
+            if not direct:
                 staged = align_up(staged + item.device.storage_nbytes, STAGING_ALIGNMENT)
         return staged
 
     def record(self) -> None:
-        """Decide the copies' paths, then record every command with the barriers its data needs."""
+        """Decide the copies' paths, then record every command with the barriers its data needs
+        (on failure nothing is kept, so a later call tries again)."""
+        try:
+            self._record()
+        except BaseException:
+            self.free()
+            self.before, self.after, self.commands, self.barriers = [], [], 0, 0
+            raise
+
+    def _record(self) -> None:
         vk, rt = self.rt.vk, self.rt
         staged = self._place_copies()
         copies = [item for item in self.items if isinstance(item, _Copy)]
