@@ -12,8 +12,8 @@ def list_devices() -> list[BackendStatus]:
 # the capabilities worth a glance, per backend (all of them are in --json)
 HEADLINE = {
     "opencl": ("compute_units", "max_work_group_size", "local_mem_bytes", "max_alloc_bytes", "cl_khr_fp16"),
-    "vulkan": ("subgroup_size", "shaderFloat16", "storageBuffer16BitAccess", "max_storage_buffer_range",
-               "max_compute_work_group_invocations"),
+    "vulkan": ("subgroup_size", "shaderFloat16", "storageBuffer16BitAccess", "storageBuffer8BitAccess",
+               "max_storage_buffer_range", "max_compute_work_group_invocations"),
 }
 
 

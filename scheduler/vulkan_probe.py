@@ -1,7 +1,8 @@
-"""Vulkan capability probe: physical devices, 16-bit features, limits, subgroup size."""
+"""Vulkan capability probe: physical devices, small-type storage and float16 features, limits,
+subgroup size."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from .status import BackendStatus, DeviceInfo, Validity
 
@@ -9,26 +10,69 @@ _TYPE_NAMES = {1: "GPU", 2: "GPU", 3: "GPU", 4: "CPU"}     # integrated, discret
 _TYPE_RANK = {2: 0, 1: 1, 3: 2, 4: 3}
 API_VERSION = (1, 1, 0)
 
+# Features the shaders may use -> (feature struct, its sType, the extension that exposes it on
+# an API 1.1 device; None: core in 1.1). Promoted extensions stay advertised on 1.2+ drivers.
+FEATURES: dict[str, tuple[str, str, str | None]] = {
+    "storageBuffer16BitAccess": ("VkPhysicalDevice16BitStorageFeatures",
+                                 "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES", None),
+    "storageBuffer8BitAccess": ("VkPhysicalDevice8BitStorageFeatures",
+                                "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES", "VK_KHR_8bit_storage"),
+    "shaderFloat16": ("VkPhysicalDeviceShaderFloat16Int8Features",
+                      "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES", "VK_KHR_shader_float16_int8"),
+}
+
 
 def _version(v: int) -> str:
     return f"{v >> 22}.{(v >> 12) & 0x3FF}.{v & 0xFFF}"
 
 
-def create_instance(vk: Any) -> Any:
+def create_instance(vk: Any, layers: Iterable[str] = (), extensions: Iterable[str] = (), next_: Any = None) -> Any:
     app = vk.VkApplicationInfo(sType=vk.VK_STRUCTURE_TYPE_APPLICATION_INFO, pApplicationName="gpu_infer",
                                applicationVersion=1, pEngineName="gpu_infer", engineVersion=1,
                                apiVersion=vk.VK_MAKE_VERSION(*API_VERSION))
-    info = vk.VkInstanceCreateInfo(sType=vk.VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, pApplicationInfo=app)
+    layers, extensions = list(layers), list(extensions)
+    info = vk.VkInstanceCreateInfo(sType=vk.VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, pNext=next_, pApplicationInfo=app,
+                                   enabledLayerCount=len(layers), ppEnabledLayerNames=layers or None,
+                                   enabledExtensionCount=len(extensions), ppEnabledExtensionNames=extensions or None)
     return vk.vkCreateInstance(info, None)
 
 
-def feature_chain(vk: Any) -> tuple[Any, Any, Any]:
-    """(VkPhysicalDeviceFeatures2, 16-bit storage, float16/int8) linked through pNext."""
-    f16 = vk.VkPhysicalDeviceShaderFloat16Int8Features(
-        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES)
-    s16 = vk.VkPhysicalDevice16BitStorageFeatures(
-        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, pNext=f16)
-    return vk.VkPhysicalDeviceFeatures2(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, pNext=s16), s16, f16
+def device_extensions(vk: Any, phys: Any) -> set[str]:
+    return {e.extensionName for e in vk.vkEnumerateDeviceExtensionProperties(phys, None)}
+
+
+def askable(extensions: set[str]) -> list[str]:
+    """The FEATURES this device can be asked about (and asked for): their extension is present."""
+    return [name for name, (_, _, ext) in FEATURES.items() if ext is None or ext in extensions]
+
+
+def feature_chain(vk: Any, names: Iterable[str], enable: bool = False) -> tuple[Any, dict[str, Any]]:
+    """VkPhysicalDeviceFeatures2 linking (through pNext) one struct per feature in `names`, and
+    those structs by name. enable=True sets each named feature VK_TRUE and nothing else, for
+    vkCreateDevice; otherwise the chain is blank, for vkGetPhysicalDeviceFeatures2 to fill."""
+    structs: dict[str, Any] = {}
+    head = None
+    for name in names:
+        struct, stype, _ = FEATURES[name]
+        fields = {name: vk.VK_TRUE} if enable else {}
+        head = structs[name] = getattr(vk, struct)(sType=getattr(vk, stype), pNext=head, **fields)
+    return vk.VkPhysicalDeviceFeatures2(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, pNext=head), structs
+
+
+def query_features(vk: Any, phys: Any, extensions: set[str]) -> dict[str, bool]:
+    """Every name of FEATURES -> whether the device has it."""
+    features2, structs = feature_chain(vk, askable(extensions))
+    vk.vkGetPhysicalDeviceFeatures2(phys, features2)
+    return {name: bool(getattr(structs[name], name)) if name in structs else False for name in FEATURES}
+
+
+def max_allocation_bytes(vk: Any, phys: Any) -> int:
+    """VkPhysicalDeviceMaintenance3Properties.maxMemoryAllocationSize (core in 1.1)."""
+    m3 = vk.VkPhysicalDeviceMaintenance3Properties(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES)
+    vk.vkGetPhysicalDeviceProperties2(phys, vk.VkPhysicalDeviceProperties2(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, pNext=m3))
+    return int(m3.maxMemoryAllocationSize)
 
 
 def compute_queue_family(vk: Any, phys: Any) -> int | None:
@@ -43,8 +87,7 @@ def _describe(vk: Any, phys: Any, index: int) -> DeviceInfo | None:
     family = compute_queue_family(vk, phys)
     if family is None:
         return None
-    f2, s16, f16 = feature_chain(vk)
-    vk.vkGetPhysicalDeviceFeatures2(phys, f2)
+    features = query_features(vk, phys, device_extensions(vk, phys))
     sub = vk.VkPhysicalDeviceSubgroupProperties(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES)
     vk.vkGetPhysicalDeviceProperties2(phys, vk.VkPhysicalDeviceProperties2(
         sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, pNext=sub))
@@ -57,13 +100,13 @@ def _describe(vk: Any, phys: Any, index: int) -> DeviceInfo | None:
         properties={
             "device_index": index, "queue_family": family, "vk_device_type": int(props.deviceType),
             "api_version": _version(props.apiVersion),
-            "shaderFloat16": bool(f16.shaderFloat16),
-            "storageBuffer16BitAccess": bool(s16.storageBuffer16BitAccess),
+            **features,
             "subgroup_size": int(sub.subgroupSize),
             "max_compute_work_group_invocations": int(lim.maxComputeWorkGroupInvocations),
             "max_compute_work_group_size": [int(v) for v in lim.maxComputeWorkGroupSize],
             "max_compute_work_group_count": [int(v) for v in lim.maxComputeWorkGroupCount],
             "max_storage_buffer_range": int(lim.maxStorageBufferRange),
+            "max_memory_allocation_size": max_allocation_bytes(vk, phys),
             "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
             "max_push_constants_size": int(lim.maxPushConstantsSize),
             "heap_bytes": [int(mem.memoryHeaps[i].size) for i in range(mem.memoryHeapCount)],

@@ -8,7 +8,7 @@
 #define BINARY(a, b) ((a) + (b))
 #endif
 
-layout(local_size_x = LOCAL_SIZE) in;
+LOCAL_SIZE_LAYOUT;
 layout(std430, binding = 0) readonly buffer A { store_t a[]; };
 layout(std430, binding = 1) readonly buffer B { store_t b[]; };
 layout(std430, binding = 2) writeonly buffer Y { store_t y[]; };

@@ -16,6 +16,8 @@
 #define real float
 #endif
 
-#define LOCAL_SIZE 64
+// The work-group size is specialization constant 0, set by the runtime when it builds the
+// pipeline (gpu_infer/backends/vulkan/runtime.py, part of the pipeline's cache key).
+#define LOCAL_SIZE_LAYOUT layout(local_size_x_id = 0) in
 // Dispatches wider than the 65535-group limit spread over y.
-#define INVOCATION_INDEX int(gl_GlobalInvocationID.y * gl_NumWorkGroups.x * LOCAL_SIZE + gl_GlobalInvocationID.x)
+#define INVOCATION_INDEX int(gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x)

@@ -55,7 +55,7 @@
 #define TABLE_WIDTH 16
 #define START 14
 
-layout(local_size_x = LOCAL_SIZE) in;
+LOCAL_SIZE_LAYOUT;
 #ifndef FILL
 layout(std430, binding = 0) readonly buffer Src { SRC_T src[]; };
 #endif

@@ -6,7 +6,7 @@
 #extension GL_GOOGLE_include_directive : require
 #include "precision.glsl"
 
-layout(local_size_x = LOCAL_SIZE) in;
+LOCAL_SIZE_LAYOUT;
 layout(std430, binding = 0) readonly buffer X { store_t x[]; };
 layout(std430, binding = 1) writeonly buffer Y { store_t y[]; };
 layout(push_constant) uniform Params { int n; } p;

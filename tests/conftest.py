@@ -178,3 +178,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     lines.append(f"GPU_INFER_REQUIRE: {_required_text() or '(none)'}")
     for line in lines:
         terminalreporter.write_line(line)
+
+
+# -- Vulkan validation (GPU_INFER_VK_VALIDATION=1): a message of the layer fails the test --------
+@pytest.fixture(autouse=True)
+def _vulkan_validation_is_silent():
+    yield
+    if os.environ.get("GPU_INFER_VK_VALIDATION", "") in ("", "0"):
+        return
+    runtime = sys.modules.get("gpu_infer.backends.vulkan.runtime")    # loaded only by Vulkan work
+    messages = runtime.validation_messages() if runtime is not None else []
+    if messages:
+        pytest.fail(f"{len(messages)} Vulkan validation message(s):\n" + "\n".join(m[:2000] for m in messages[:5]),
+                    pytrace=False)

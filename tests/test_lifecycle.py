@@ -63,7 +63,7 @@ def test_close_with_and_finalizer_free_the_backends(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_hundred_sessions_keep_memory_and_descriptors_flat(backend):
     need_backend(backend)
-    shape = (16, 64, 256)                          # 1 MiB tensors: a leak of a few per session shows
+    shape = (16, 64, 1024)                         # 4 MiB tensors: a leak of one per session shows
     feeds = {"x": np.random.default_rng(0).standard_normal(shape).astype(np.float32)}
     model = gpu_chain_model(shape).SerializeToString()
 

@@ -106,7 +106,7 @@ class ToyBackend(Backend):
         fp16 = (precision or self.precision).startswith("fp16")
         return np.dtype(np.float16) if fp16 and np.dtype(dtype).kind == "f" else np.dtype(dtype)
 
-    def _upload_constant(self, data):
+    def _upload_constant(self, data, what):
         return data.copy()
 
     def create_workspace(self):

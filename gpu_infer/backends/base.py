@@ -318,19 +318,20 @@ class Backend(ABC):
 
     # -- constants, prepared once per session ---------------------------------
     def prepare_constant(self, key: Hashable, build: Callable[[], np.ndarray], owner: int,
-                         source: Any = None) -> Any:
+                         source: Any = None, what: str = "a constant") -> Any:
         """The device handle of a constant, built and uploaded the first time `key` is asked for.
 
         `build` returns the host array already in storage type and layout; `owner` (a plan's
         id) keeps the constant alive until ``release_constants(owner)``. Executions that
         transform weights (packing, Winograd, FP16) key them by node, input, scheme and
-        precision, so every plan instance and every input shape shares one upload.
+        precision, so every plan instance and every input shape shares one upload. `what` names
+        it in errors (a device too small for it).
         """
         with self.lock:
             entry = self._constants.get(key)
             if entry is None:
                 data = np.asarray(build(), order="C")
-                entry = _Constant(self._upload_constant(data), data.nbytes, set(), source)
+                entry = _Constant(self._upload_constant(data, what), data.nbytes, set(), source)
                 self._constants[key] = entry
                 self.uploads += 1
             entry.owners.add(owner)
@@ -350,7 +351,7 @@ class Backend(ABC):
             return sum(e.nbytes for e in self._constants.values() if owner is None or owner in e.owners)
 
     @abstractmethod
-    def _upload_constant(self, data: np.ndarray) -> Any:
+    def _upload_constant(self, data: np.ndarray, what: str) -> Any:
         """A device buffer holding `data` (already in storage type and layout)."""
 
     def _free_constant(self, handle: Any) -> None:
@@ -418,6 +419,10 @@ class Workspace(ABC):
         self._allocate_arena(0)
         self._free_separate()
         return True
+
+    def on_segments_made(self) -> None:
+        """Every segment of the instance is made: last chance to build at pre-inference what
+        needs them all (Vulkan: the descriptor pool, then the command buffers)."""
 
     def scratch_total(self) -> int:
         """Bytes of execution scratch this workspace holds (reported by memory_plan())."""

@@ -56,6 +56,8 @@ class PlanInstance:
             group.append(step)
         if group:
             program.append(group[0].workspace.make_segment(group))
+        for ws in self.workspaces.values():
+            ws.on_segments_made()
         return program
 
     def _feed(self, feeds: dict[str, np.ndarray]) -> None:

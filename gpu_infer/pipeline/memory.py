@@ -35,7 +35,7 @@ def bind_constants(tensors: Iterable[Tensor], owner: int) -> None:
     for t in tensors:
         if t.storage is StorageType.STATIC and t.view_of is None:
             t.handle = t.backend.prepare_constant(constant_key(t), lambda t=t: to_storage(t.constant, t.fmt),
-                                                  owner, source=t.constant)
+                                                  owner, source=t.constant, what=f"constant '{t.name}'")
             t.nbytes_on_device = t.storage_nbytes
 
 

@@ -75,6 +75,12 @@ class StepBuilder:
         self.tensors: dict[tuple[str, int, TensorFormat], Tensor] = {}
         self.home: dict[str, Tensor] = {}
         self.steps: list[Step] = []
+        self._described: dict[str, Tensor | None] = {}
+
+    def describe(self, name: str) -> Tensor | None:
+        if name not in self._described:
+            self._described[name] = describe_tensor(self.graph, name)
+        return self._described[name]
 
     def host_format(self, dtype) -> TensorFormat:
         return self.host.default_format(dtype)
@@ -90,8 +96,7 @@ class StepBuilder:
     def add_node(self, node: Node, backend: Backend, execution: Execution) -> Step:
         ws = self.workspaces[id(backend)]
         if execution.is_view:                   # only the data input matters; shape operands are constants
-            src = self.tensor_on(node.inputs[0], backend,
-                                 execution.input_format(0, describe_tensor(self.graph, node.inputs[0])))
+            src = self.tensor_on(node.inputs[0], backend, execution.input_format(0, self.describe(node.inputs[0])))
             info = self.graph.value_info[node.outputs[0]]
             view = Tensor(info.name, tuple(info.shape), info.dtype, backend, src.storage, format=src.fmt,
                           view_of=src)
@@ -100,15 +105,15 @@ class StepBuilder:
             step = Step(ws, [src], [view], node, execution)
         else:
             ins = [None if not name else
-                   self.tensor_on(name, backend, execution.input_format(k, describe_tensor(self.graph, name)))
-                   if execution.reads_input(k) else describe_tensor(self.graph, name)
+                   self.tensor_on(name, backend, execution.input_format(k, self.describe(name)))
+                   if execution.reads_input(k) else self.describe(name)
                    for k, name in enumerate(node.inputs)]
             outs: list[Tensor | None] = []
             for k, name in enumerate(node.outputs):
                 if not name:
                     outs.append(None)
                     continue
-                t = self._new(name, backend, execution.output_format(k, describe_tensor(self.graph, name)))
+                t = self._new(name, backend, execution.output_format(k, self.describe(name)))
                 self.home[name] = t
                 outs.append(t)
             step = Step(ws, ins, outs, node, execution)
@@ -121,7 +126,7 @@ class StepBuilder:
 
     # -- placing a tensor on a backend in a format ------------------------------
     def _new(self, name: str, backend: Backend, fmt: TensorFormat, **kw) -> Tensor:
-        info = describe_tensor(self.graph, name)
+        info = self.describe(name)
         t = Tensor(name, info.shape, info.dtype, backend, format=fmt, **kw)
         self.tensors[(name, id(backend), fmt)] = t
         return t

@@ -31,7 +31,7 @@ class CPUBackend(Backend):
     def __init__(self, precision: str = "fp32"):
         super().__init__("fp32")   # the CPU backend always computes in the model's types
 
-    def _upload_constant(self, data: np.ndarray) -> np.ndarray:
+    def _upload_constant(self, data: np.ndarray, what: str) -> np.ndarray:
         return data                           # host memory already: shared, never written
 
     def create_workspace(self) -> "CPUWorkspace":

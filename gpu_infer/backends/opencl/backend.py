@@ -40,11 +40,11 @@ class OpenCLBackend(GpuBackend):
         cl = self.rt.cl
         return cl.Buffer(self.rt.context, cl.mem_flags.READ_WRITE, max(nbytes, 64))
 
-    def _upload_constant(self, data: np.ndarray) -> CLTensorRef:
-        self.check_size("a constant", data.nbytes)
+    def _upload_constant(self, data: np.ndarray, what: str) -> CLTensorRef:
+        self.check_size(what, data.nbytes)
         cl = self.rt.cl
         if not data.nbytes:
-            return CLTensorRef(self.buffer(0, "a constant"), 0)
+            return CLTensorRef(self.buffer(0, what), 0)
         return CLTensorRef(cl.Buffer(self.rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR,
                                      hostbuf=data), 0)
 

@@ -1,5 +1,5 @@
-"""Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/). Walking skeleton:
-Relu and broadcasting Add."""
+"""Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/): Relu, broadcasting Add
+and the data-movement ops as region copies."""
 from .backend import VulkanBackend
 from .registry import VULKAN_REGISTRY
 

@@ -24,13 +24,13 @@ class VKElementwise(Execution):
     def on_resize(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         self.dispatch = None
         if outputs[0].size:
-            refs = [t.handle for t in inputs + outputs if t is not None]
-            self.dispatch = VKDispatch(self.backend.rt, self.workspace, self.stem, self.precision, refs,
-                                       self.push_constants(inputs, outputs), outputs[0].size)
+            ins = [t.handle for t in inputs if t is not None]
+            self.dispatch = VKDispatch(self.workspace, self.stem, self.precision, ins + [outputs[0].handle],
+                                       "r" * len(ins) + "w", self.push_constants(inputs, outputs), outputs[0].size)
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         if self.dispatch is not None:
-            self.workspace.record(self.dispatch.record)
+            self.workspace.record(self.dispatch)
 
 
 @register("Relu")

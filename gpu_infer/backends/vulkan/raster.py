@@ -8,44 +8,64 @@ import numpy as np
 from ..base import Tensor
 from ..raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, conversion_work
 from .dispatch import VKDispatch
+from .memory import VKTensorRef
 from .registry import register
 
+# columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides
+SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14)
 
-class VKRasterDispatches:
-    """The bound dispatches of one region plan; each table lives in a small buffer of its own.
 
-    Every tensor is bound through its own descriptor range, so the element bases are 0."""
+def _touched(table: np.ndarray, offset: int, strides: slice) -> tuple[int, int]:
+    """Elements [lo, hi) that one side of a table's regions reaches."""
+    t = table.astype(np.int64)
+    reach = (t[:, SIZES] - 1) * t[:, strides]
+    return (int((t[:, offset] + np.minimum(reach, 0).sum(axis=1)).min()),
+            int((t[:, offset] + np.maximum(reach, 0).sum(axis=1)).max()) + 1)
 
-    def __init__(self, workspace: Any, work: RasterWork, sources: list[Tensor | None], targets: list[Tensor]):
-        rt = workspace.rt
-        self.rt = rt
-        self.tables = []
-        self.dispatches: list[VKDispatch] = []
-        for d in work.dispatches:
-            table = workspace.constant_buffer(d.table)
-            self.tables.append(table)
-            dst = targets[d.dst].handle
-            src = dst if d.src == FILL else sources[d.src].handle
-            bits = work.fill_bits
-            push = np.array([0, 0, len(d.table), d.total, bits & 0xFFFFFFFF, bits >> 32], np.uint32)
-            stem = "raster_fill" if d.src == FILL else "raster"
-            self.dispatches.append(VKDispatch(rt, workspace, stem, work.variant, [src, dst, table], push, d.total))
 
-    def record(self, cmd: Any) -> None:
-        for i, d in enumerate(self.dispatches):
-            d.record(cmd)
+def _narrowed(tensor: Tensor, table: np.ndarray, offset: int, strides: slice, align: int) -> tuple[VKTensorRef, int]:
+    """The tensor bound over just the bytes the regions reach (from an aligned start), and the
+    element base (<= 0) that puts the table's element offsets back at the tensor's start."""
+    ref, elem = tensor.handle, tensor.store_dtype.itemsize
+    lo, hi = _touched(table, offset, strides)
+    start = ref.offset + lo * elem
+    start -= start % max(align, elem)
+    return VKTensorRef(ref.buf, start, ref.offset + hi * elem - start), (ref.offset - start) // elem
+
+
+def raster_dispatches(workspace: Any, work: RasterWork, sources: list[Tensor | None],
+                      targets: list[Tensor]) -> list[VKDispatch]:
+    """The bound dispatches of one region plan, each with its table in the workspace's table
+    buffer. Each binds its tensors over only the bytes its regions reach, so dispatches
+    filling disjoint parts of one output (Concat on the outer axis, Pad's border) record
+    without a barrier between them."""
+    align = workspace.rt.limits["min_storage_buffer_offset_alignment"]
+    out = []
+    for d in work.dispatches:
+        table = workspace.table_ref(d.table)
+        dst, dst_base = _narrowed(targets[d.dst], d.table, DST_OFFSET, DST_STRIDES, align)
+        if d.src == FILL:                   # binding 0 is not used by the fill variant
+            src, src_base, stem, modes = dst, 0, "raster_fill", "-wr"
+        else:
+            src, src_base = _narrowed(sources[d.src], d.table, SRC_OFFSET, SRC_STRIDES, align)
+            stem, modes = "raster", "rwr"
+        bits = work.fill_bits
+        push = np.concatenate([np.array([src_base, dst_base, len(d.table), d.total], np.int32).view(np.uint32),
+                               np.array([bits & 0xFFFFFFFF, bits >> 32], np.uint32)])
+        out.append(VKDispatch(workspace, stem, work.variant, [src, dst, table], modes, push, d.total))
+    return out
 
 
 @register(*RASTER_OPS)
 class VKRaster(RasterExecution):
     def on_resize(self, inputs, outputs) -> None:
-        self.raster_dispatches = VKRasterDispatches(self.workspace, self.raster(inputs, outputs), inputs, outputs)
+        self.dispatches = raster_dispatches(self.workspace, self.raster(inputs, outputs), inputs, outputs)
 
     def on_execute(self, inputs, outputs) -> None:
-        if self.raster_dispatches.dispatches:
-            self.workspace.record(self.raster_dispatches.record)
+        for d in self.dispatches:
+            self.workspace.record(d)
 
 
-def conversion_dispatches(workspace: Any, src: Tensor, dst: Tensor) -> VKRasterDispatches:
+def conversion_dispatches(workspace: Any, src: Tensor, dst: Tensor) -> list[VKDispatch]:
     """Dispatches converting src's storage into dst's on the device (element type, layout)."""
-    return VKRasterDispatches(workspace, conversion_work(src, dst), [src], [dst])
+    return raster_dispatches(workspace, conversion_work(src, dst), [src], [dst])

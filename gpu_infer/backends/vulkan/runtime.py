@@ -1,35 +1,42 @@
 """The Vulkan runtime: one logical device per physical device per process, its compute queue
-(submissions serialised by the runtime's lock), buffers, and compute pipelines built once
-per (shader, precision, bindings, push-constant size) and shared by every session.
+(submissions serialised by the runtime's lock), buffers, and compute pipelines built once per
+(shader, variant, bindings, push-constant size, work-group size) and shared by every session.
 
-Buffers are HOST_VISIBLE | HOST_COHERENT and stay mapped: on lavapipe and integrated GPUs
-that is the device's own memory.
+The instance and device are created at API 1.1, the baseline of every driver we target
+(Android included). There 16-bit storage is core, while 8-bit storage and shaderFloat16 come
+from VK_KHR_8bit_storage and VK_KHR_shader_float16_int8, which 1.2+ drivers still advertise:
+one code path for every device. Only the features a shader uses are enabled.
+
+Every driver error becomes a DeviceError naming the call and the device. A lost device (or a
+fence that never signals) poisons the runtime: every later run on it raises.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.resources
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from ...errors import DeviceError
 from ...scheduler import BackendStatus
-from ...scheduler.vulkan_probe import create_instance, feature_chain
+from ...scheduler.vulkan_probe import FEATURES, create_instance, device_extensions, feature_chain, \
+    max_allocation_bytes, query_features
+from ..common import check_alloc
 from ..gpu_common import GpuRuntime, runtime_status_check
+from .memory import MemoryPolicy, VKBuffer
+from .validation import Validation, requested as validation_requested, validation_messages
 
-LOCAL_SIZE = 64                  # spirv_shaders/precision.glsl
+__all__ = ["VKRuntime", "VKPipeline", "get_runtime", "validation_messages", "LOCAL_SIZE"]
+
+LOCAL_SIZE = 64                  # preferred work-group size: specialization constant 0 of every shader
 FENCE_TIMEOUT_NS = 60_000_000_000
-
-
-@dataclass
-class VKBuffer:
-    """A mapped buffer: `array` is its bytes as a NumPy uint8 view."""
-    buffer: Any
-    memory: Any
-    size: int
-    array: np.ndarray
+# features the shaders use (SPIR-V capabilities StorageBuffer16/8BitAccess, Float16); no shader
+# needs shaderInt64 (8-byte elements move as uvec2), so it stays off
+SHADER_FEATURES = ("storageBuffer16BitAccess", "storageBuffer8BitAccess", "shaderFloat16")
+SMALL_STORAGE_BITS = {"storageBuffer16BitAccess": 16, "storageBuffer8BitAccess": 8}
 
 
 @dataclass
@@ -42,129 +49,300 @@ class VKPipeline:
 
 
 class VKRuntime(GpuRuntime):
-    def __init__(self, vk: Any, device_index: int, family: int, want_fp16: bool):
+    def __init__(self, vk: Any, device_index: int, family: int):
         super().__init__()
         self.vk = vk
-        self.instance = create_instance(vk)
+        self.name = "the Vulkan instance"        # (until the device is known)
+        self.lost: str | None = None             # why the device is unusable, once it is
+        self.validation = Validation(vk) if validation_requested() else None
+        v = self.validation
+        with self.driver_call("vkCreateInstance"):
+            self.instance = (create_instance(vk) if v is None else
+                             create_instance(vk, v.layers, v.extensions, v.instance_next))
+        try:
+            if v is not None:
+                v.attach(self.instance)
+            self._open(device_index, family)
+        except BaseException:
+            vk.vkDestroyInstance(self.instance, None)     # (a half-made runtime is not cached)
+            raise
+
+    def _open(self, device_index: int, family: int) -> None:
+        vk = self.vk
         self.physical = vk.vkEnumeratePhysicalDevices(self.instance)[device_index]
         props = vk.vkGetPhysicalDeviceProperties(self.physical)
-        features, s16, f16 = feature_chain(vk)
-        vk.vkGetPhysicalDeviceFeatures2(self.physical, features)
-        if not want_fp16:
-            s16.storageBuffer16BitAccess = f16.shaderFloat16 = vk.VK_FALSE
-        queue_info = vk.VkDeviceQueueCreateInfo(sType=vk.VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-                                                queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
-        self.device = vk.vkCreateDevice(self.physical, vk.VkDeviceCreateInfo(
-            sType=vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, pNext=features, queueCreateInfoCount=1,
-            pQueueCreateInfos=[queue_info]), None)
+        self.name = props.deviceName
+        self.driver_version = int(props.driverVersion)
+        with self.driver_call("vkCreateDevice"):
+            self.device, self.enabled_features, self.enabled_extensions = open_device(vk, self.physical, family)
         self.queue = vk.vkGetDeviceQueue(self.device, family, 0)
         self.family = family
-        self.memory_type = _host_memory_type(vk, self.physical)
+        self.small_storage = {SMALL_STORAGE_BITS[n] for n in self.enabled_features if n in SMALL_STORAGE_BITS}
+        self.fp16_enabled = "shaderFloat16" in self.enabled_features       # float16 arithmetic (fp16-arith)
+        self.memory = MemoryPolicy.query(vk, self.physical)
         lim = props.limits
         self.limits = {"max_storage_buffer_range": int(lim.maxStorageBufferRange),
                        "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
                        "max_group_count_x": int(lim.maxComputeWorkGroupCount[0])}
-        self.max_buffer_bytes = self.limits["max_storage_buffer_range"]
-        self.name = props.deviceName
-        self.driver_version = int(props.driverVersion)
-        self.fp16_enabled = want_fp16
-        self.small_storage = {16} if want_fp16 else set()      # storage buffers of 8 / 16-bit elements
+        self.max_buffer_bytes = self.limits["max_storage_buffer_range"]      # per bound range
+        self.max_allocation = max_allocation_bytes(vk, self.physical)
+        self.local_size = min(LOCAL_SIZE, int(lim.maxComputeWorkGroupInvocations),
+                              int(lim.maxComputeWorkGroupSize[0]))
+        self.pipeline_cache: Any = None      # a VkPipelineCache handle, when an on-disk cache supplies one
         self._pipelines: dict[tuple, VKPipeline] = {}
 
     def describe(self) -> str:
         return f"{self.name} | driver {self.driver_version}"
 
+    # -- errors -------------------------------------------------------------
+    @contextlib.contextmanager
+    def driver_call(self, call: str, what: str = "") -> Iterator[None]:
+        """Turn the driver's errors inside the block into a DeviceError naming `call`."""
+        try:
+            yield
+        except (self.vk.VkError, self.vk.VkException) as exc:
+            raise self.driver_error(call, exc, what) from exc
+
+    def driver_error(self, call: str, exc: Exception, what: str = "") -> DeviceError:
+        vk, kind = self.vk, type(exc).__name__
+        if isinstance(exc, (vk.VkErrorDeviceLost, vk.VkTimeout)):
+            # nothing submitted can be taken back: the device is unusable from here on
+            self.lost = (f"{call} timed out after {FENCE_TIMEOUT_NS // 10**9} s" if isinstance(exc, vk.VkTimeout)
+                         else f"{call} returned {kind}")
+            return DeviceError(self.lost_message())
+        hint = {"VkErrorOutOfDeviceMemory": " (out of device memory)",
+                "VkErrorOutOfHostMemory": " (out of host memory)"}.get(kind, "")
+        return DeviceError(f"{self.name}: {call}{f' for {what}' if what else ''} failed: {kind}{hint}")
+
+    def lost_message(self) -> str:
+        return (f"{self.name}: the Vulkan device was lost ({self.lost}); every session on it must be "
+                f"recreated, in a new process")
+
+    def check_alive(self) -> None:
+        if self.lost is not None:
+            raise DeviceError(self.lost_message())
+
     # -- buffers ------------------------------------------------------------
-    def create_buffer(self, nbytes: int) -> VKBuffer:
+    def create_buffer(self, nbytes: int, what: str, host: str | None = None) -> VKBuffer:
+        """A buffer for `what` (named in errors). host=None: one the kernels use, device-local
+        and mapped where that memory is host-visible; "write" / "read": a staging buffer the
+        host fills for an upload / reads after a download. Sizes beyond the device's limits are
+        refused before the driver is asked."""
         vk = self.vk
         size = max(int(nbytes), 16)
-        info = vk.VkBufferCreateInfo(sType=vk.VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, size=size,
-                                     usage=vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT
-                                     | vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                     sharingMode=vk.VK_SHARING_MODE_EXCLUSIVE)
-        buffer = vk.vkCreateBuffer(self.device, info, None)
-        req = vk.vkGetBufferMemoryRequirements(self.device, buffer)
-        alloc = vk.VkMemoryAllocateInfo(sType=vk.VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-                                        allocationSize=req.size, memoryTypeIndex=self.memory_type)
+        check_alloc(what, size, self._limit(self._memory_type(host, ~0)[0]), self.name)
+        usage = vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT
+        if host is None:
+            usage |= vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT
+        with self.driver_call("vkCreateBuffer", what):
+            buffer = vk.vkCreateBuffer(self.device, vk.VkBufferCreateInfo(
+                sType=vk.VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, size=size, usage=usage,
+                sharingMode=vk.VK_SHARING_MODE_EXCLUSIVE), None)
         try:
-            memory = vk.vkAllocateMemory(self.device, alloc, None)
-        except vk.VkError as exc:
+            req = vk.vkGetBufferMemoryRequirements(self.device, buffer)
+            index, mapped = self._memory_type(host, req.memoryTypeBits)
+            check_alloc(what, req.size, self._limit(index), self.name)
+            with self.driver_call("vkAllocateMemory", what):
+                memory = vk.vkAllocateMemory(self.device, vk.VkMemoryAllocateInfo(
+                    sType=vk.VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, allocationSize=req.size,
+                    memoryTypeIndex=index), None)
+        except BaseException:
             vk.vkDestroyBuffer(self.device, buffer, None)
-            raise DeviceError(f"{self.name}: cannot allocate {size / 2**20:.1f} MiB: {type(exc).__name__}") from exc
-        vk.vkBindBufferMemory(self.device, buffer, memory, 0)
-        mapped = vk.vkMapMemory(self.device, memory, 0, size, 0)
-        return VKBuffer(buffer, memory, size, np.frombuffer(mapped, np.uint8, count=size))
+            raise
+        try:
+            with self.driver_call("vkBindBufferMemory", what):
+                vk.vkBindBufferMemory(self.device, buffer, memory, 0)
+            array = None
+            if mapped:
+                with self.driver_call("vkMapMemory", what):
+                    array = np.frombuffer(vk.vkMapMemory(self.device, memory, 0, size, 0), np.uint8, count=size)
+        except BaseException:
+            vk.vkDestroyBuffer(self.device, buffer, None)
+            vk.vkFreeMemory(self.device, memory, None)
+            raise
+        return VKBuffer(buffer, memory, size, array)
+
+    def _memory_type(self, host: str | None, allowed: int) -> tuple[int, bool]:
+        if host is None:
+            return self.memory.for_kernels(allowed)
+        return self.memory.for_staging(allowed, readback=host == "read"), True
+
+    def _limit(self, memory_type: int) -> int:
+        """The most one allocation of this memory type may hold."""
+        return min(self.max_allocation, self.memory.heap_bytes(memory_type))
 
     def destroy_buffer(self, buf: VKBuffer) -> None:
-        self.vk.vkUnmapMemory(self.device, buf.memory)
+        if buf.array is not None:
+            self.vk.vkUnmapMemory(self.device, buf.memory)
         self.vk.vkDestroyBuffer(self.device, buf.buffer, None)
         self.vk.vkFreeMemory(self.device, buf.memory, None)
 
+    def upload(self, buf: VKBuffer, data: np.ndarray, what: str) -> None:
+        """Put `data` at the start of `buf`: directly when mapped, else through a staging buffer
+        and a one-time command buffer (prepare time: constants, region tables)."""
+        raw = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        if buf.array is not None:
+            buf.array[:raw.nbytes] = raw
+            return
+        if not raw.nbytes:
+            return
+        stage = self.create_buffer(raw.nbytes, f"staging for {what}", host="write")
+        try:
+            stage.array[:raw.nbytes] = raw
+            self.run_once(lambda cmd: copy_buffer(self.vk, cmd, stage.buffer, 0, buf.buffer, 0, raw.nbytes))
+        finally:
+            self.destroy_buffer(stage)
+
+    def run_once(self, record: Callable[[Any], None]) -> None:
+        """Record, submit and wait for one command buffer of its own (a transient pool and fence)."""
+        vk, dev = self.vk, self.device
+        pool = self.create_command_pool(vk.VK_COMMAND_POOL_CREATE_TRANSIENT_BIT)
+        fence = None
+        try:
+            fence = self.create_fence()
+            cmd = self.allocate_command_buffer(pool)
+            with self.driver_call("vkBeginCommandBuffer"):
+                vk.vkBeginCommandBuffer(cmd, vk.VkCommandBufferBeginInfo(
+                    sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                    flags=vk.VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT))
+            record(cmd)
+            with self.driver_call("vkEndCommandBuffer"):
+                vk.vkEndCommandBuffer(cmd)
+            self.submit_and_wait(Submission(vk, cmd, fence))
+        finally:
+            if fence is not None:
+                vk.vkDestroyFence(dev, fence, None)
+            vk.vkDestroyCommandPool(dev, pool, None)
+
+    # -- command buffers and fences ---------------------------------------------
+    def create_command_pool(self, flags: int = 0) -> Any:
+        vk = self.vk
+        with self.driver_call("vkCreateCommandPool"):
+            return vk.vkCreateCommandPool(self.device, vk.VkCommandPoolCreateInfo(
+                sType=vk.VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, flags=flags, queueFamilyIndex=self.family), None)
+
+    def create_fence(self) -> Any:
+        vk = self.vk
+        with self.driver_call("vkCreateFence"):
+            return vk.vkCreateFence(self.device, vk.VkFenceCreateInfo(sType=vk.VK_STRUCTURE_TYPE_FENCE_CREATE_INFO),
+                                    None)
+
+    def allocate_command_buffer(self, pool: Any) -> Any:
+        vk = self.vk
+        with self.driver_call("vkAllocateCommandBuffers"):
+            return vk.vkAllocateCommandBuffers(self.device, vk.VkCommandBufferAllocateInfo(
+                sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, commandPool=pool,
+                level=vk.VK_COMMAND_BUFFER_LEVEL_PRIMARY, commandBufferCount=1))[0]
+
+    def submit_and_wait(self, sub: "Submission") -> None:
+        """Submit (the queue is shared: under the lock) and wait on the submission's own fence,
+        without the lock: the `vulkan` package (cffi) releases the GIL while the driver waits,
+        so other threads and sessions keep submitting."""
+        vk = self.vk
+        self.check_alive()
+        call = "vkResetFences"
+        try:
+            vk.vkResetFences(self.device, 1, sub.fences)
+            call = "vkQueueSubmit"
+            with self.lock:
+                vk.vkQueueSubmit(self.queue, 1, sub.infos, sub.fence)
+            call = "vkWaitForFences"
+            vk.vkWaitForFences(self.device, 1, sub.fences, vk.VK_TRUE, FENCE_TIMEOUT_NS)
+        except (vk.VkError, vk.VkException) as exc:
+            raise self.driver_error(call, exc) from exc
+
     # -- pipelines ----------------------------------------------------------
-    def pipeline(self, stem: str, precision: str, bindings: int, push_bytes: int) -> VKPipeline:
-        key = (stem, precision, bindings, push_bytes)
+    def pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local_size: int) -> VKPipeline:
+        """The pipeline of shader `stem.variant.spv` with its work-group size specialized; built
+        once per key, under the lock."""
+        key = (stem, variant, bindings, push_bytes, local_size)
         with self.lock:
             if key not in self._pipelines:
-                self._pipelines[key] = self._build_pipeline(stem, precision, bindings, push_bytes)
+                self._pipelines[key] = self._build_pipeline(*key)
             return self._pipelines[key]
 
-    def _build_pipeline(self, stem: str, precision: str, bindings: int, push_bytes: int) -> VKPipeline:
-        vk = self.vk
-        code = importlib.resources.files("gpu_infer.spirv_shaders").joinpath(f"{stem}.{precision}.spv").read_bytes()
-        module = vk.vkCreateShaderModule(self.device, vk.VkShaderModuleCreateInfo(
-            sType=vk.VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, codeSize=len(code), pCode=code), None)
-        slots = [vk.VkDescriptorSetLayoutBinding(binding=i, descriptorType=vk.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                                 descriptorCount=1, stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT)
-                 for i in range(bindings)]
-        set_layout = vk.vkCreateDescriptorSetLayout(self.device, vk.VkDescriptorSetLayoutCreateInfo(
-            sType=vk.VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount=bindings,
-            pBindings=slots), None)
-        push = vk.VkPushConstantRange(stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT, offset=0, size=push_bytes)
-        layout = vk.vkCreatePipelineLayout(self.device, vk.VkPipelineLayoutCreateInfo(
-            sType=vk.VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, setLayoutCount=1, pSetLayouts=[set_layout],
-            pushConstantRangeCount=1, pPushConstantRanges=[push]), None)
-        stage = vk.VkPipelineShaderStageCreateInfo(     # named: built inline it is freed too early
-            sType=vk.VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, stage=vk.VK_SHADER_STAGE_COMPUTE_BIT,
-            module=module, pName="main")
-        info = vk.VkComputePipelineCreateInfo(sType=vk.VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-                                              stage=stage, layout=layout)
-        pipeline = vk.vkCreateComputePipelines(self.device, None, 1, [info], None)[0]
-        vk.vkDestroyShaderModule(self.device, module, None)
+    def _build_pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int,
+                        local_size: int) -> VKPipeline:
+        vk, dev = self.vk, self.device
+        what = f"shader {stem}.{variant}"
+        code = importlib.resources.files("gpu_infer.spirv_shaders").joinpath(f"{stem}.{variant}.spv").read_bytes()
+        with self.driver_call("vkCreateShaderModule", what):
+            module = vk.vkCreateShaderModule(dev, vk.VkShaderModuleCreateInfo(
+                sType=vk.VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, codeSize=len(code), pCode=code), None)
+        try:
+            slots = [vk.VkDescriptorSetLayoutBinding(binding=i, descriptorType=vk.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                     descriptorCount=1, stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT)
+                     for i in range(bindings)]
+            with self.driver_call("vkCreateDescriptorSetLayout", what):
+                set_layout = vk.vkCreateDescriptorSetLayout(dev, vk.VkDescriptorSetLayoutCreateInfo(
+                    sType=vk.VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount=bindings,
+                    pBindings=slots), None)
+            push = vk.VkPushConstantRange(stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT, offset=0, size=push_bytes)
+            with self.driver_call("vkCreatePipelineLayout", what):
+                layout = vk.vkCreatePipelineLayout(dev, vk.VkPipelineLayoutCreateInfo(
+                    sType=vk.VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, setLayoutCount=1, pSetLayouts=[set_layout],
+                    pushConstantRangeCount=1, pPushConstantRanges=[push]), None)
+            # nested structs as named objects: built inline they are freed too early
+            entry = vk.VkSpecializationMapEntry(constantID=0, offset=0, size=4)
+            value = vk.ffi.new("uint32_t[1]", [local_size])
+            spec = vk.VkSpecializationInfo(mapEntryCount=1, pMapEntries=[entry], dataSize=4, pData=value)
+            stage = vk.VkPipelineShaderStageCreateInfo(
+                sType=vk.VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, stage=vk.VK_SHADER_STAGE_COMPUTE_BIT,
+                module=module, pName="main", pSpecializationInfo=spec)
+            info = vk.VkComputePipelineCreateInfo(sType=vk.VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                                                  stage=stage, layout=layout)
+            with self.driver_call("vkCreateComputePipelines", what):
+                pipeline = vk.vkCreateComputePipelines(dev, self.pipeline_cache, 1, [info], None)[0]
+        finally:
+            vk.vkDestroyShaderModule(dev, module, None)
         return VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
 
-    # -- submission ---------------------------------------------------------
-    def submit_and_wait(self, cmd: Any, fence: Any) -> None:
-        """Submit one command buffer (the queue is shared: submission under the lock) and wait
-        on the caller's own fence."""
-        vk = self.vk
-        try:
-            vk.vkResetFences(self.device, 1, [fence])
-            submit = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1,
-                                     pCommandBuffers=[cmd])
-            with self.lock:
-                vk.vkQueueSubmit(self.queue, 1, [submit], fence)
-            vk.vkWaitForFences(self.device, 1, [fence], vk.VK_TRUE, FENCE_TIMEOUT_NS)
-        except (vk.VkError, vk.VkException) as exc:   # VkErrorDeviceLost, VkTimeout, ...
-            raise DeviceError(f"{self.name}: the GPU did not complete the work: {type(exc).__name__}") from exc
+
+class Submission:
+    """One command buffer and the fence it signals, as the arrays vkQueueSubmit and the fence
+    calls take: built once, so a re-submission converts nothing."""
+    __slots__ = ("fence", "info", "infos", "fences")
+
+    def __init__(self, vk: Any, cmd: Any, fence: Any):
+        self.fence = fence
+        self.info = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1,
+                                    pCommandBuffers=[cmd])
+        self.infos = vk.ffi.new("VkSubmitInfo[1]", [self.info])     # (self.info keeps its command array alive)
+        self.fences = vk.ffi.new("VkFence[1]", [fence])
 
 
-def _host_memory_type(vk: Any, physical: Any) -> int:
-    want = vk.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | vk.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
-    mem = vk.vkGetPhysicalDeviceMemoryProperties(physical)
-    for i in range(mem.memoryTypeCount):
-        if mem.memoryTypes[i].propertyFlags & want == want:
-            return i
-    raise DeviceError("no HOST_VISIBLE | HOST_COHERENT memory type")
+def open_device(vk: Any, physical: Any, family: int) -> tuple[Any, frozenset[str], tuple[str, ...]]:
+    """A logical device with one queue of `family` and, of every feature, only those the shaders
+    use and the device has (robustBufferAccess and the rest stay off): (device, features
+    enabled, extensions enabled)."""
+    have = query_features(vk, physical, device_extensions(vk, physical))
+    enable = [name for name in SHADER_FEATURES if have[name]]
+    features, _ = feature_chain(vk, enable, enable=True)
+    extensions = sorted({FEATURES[name][2] for name in enable} - {None})
+    queue_info = vk.VkDeviceQueueCreateInfo(sType=vk.VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+                                            queueFamilyIndex=family, queueCount=1, pQueuePriorities=[1.0])
+    device = vk.vkCreateDevice(physical, vk.VkDeviceCreateInfo(
+        sType=vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, pNext=features, queueCreateInfoCount=1,
+        pQueueCreateInfos=[queue_info], enabledExtensionCount=len(extensions),
+        ppEnabledExtensionNames=extensions or None), None)
+    return device, frozenset(enable), tuple(extensions)
+
+
+def copy_buffer(vk: Any, cmd: Any, src: Any, src_offset: int, dst: Any, dst_offset: int, nbytes: int) -> None:
+    region = vk.VkBufferCopy(srcOffset=src_offset, dstOffset=dst_offset, size=nbytes)
+    vk.vkCmdCopyBuffer(cmd, src, dst, 1, [region])
 
 
 @functools.lru_cache(maxsize=None)
-def _runtime(device_index: int, family: int, want_fp16: bool) -> VKRuntime:
+def _runtime(device_index: int, family: int) -> VKRuntime:
     import vulkan as vk
-    return VKRuntime(vk, device_index, family, want_fp16)
+    return VKRuntime(vk, device_index, family)
 
 
 def get_runtime(status: BackendStatus) -> VKRuntime:
-    """The process-wide runtime of the device the probe chose."""
+    """The process-wide runtime of the device the probe chose; refused once that device is lost."""
     runtime_status_check(status, "Vulkan")
     p = status.device.properties
-    return _runtime(p["device_index"], p["queue_family"], bool(p["storageBuffer16BitAccess"]))
+    rt = _runtime(p["device_index"], p["queue_family"])
+    rt.check_alive()
+    return rt
