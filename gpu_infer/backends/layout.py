@@ -12,7 +12,8 @@ from .base import Layout, TensorFormat, packed_shape
 
 def to_storage(x: np.ndarray, fmt: TensorFormat) -> np.ndarray:
     """A logical host array as the backend stores it: element type converted, layout packed."""
-    x = np.asarray(x, dtype=fmt.dtype, order="C")        # (ascontiguousarray would make 0-d 1-d)
+    with np.errstate(over="ignore"):      # beyond float16's range is an infinity, as on the device
+        x = np.asarray(x, dtype=fmt.dtype, order="C")    # (ascontiguousarray would make 0-d 1-d)
     if fmt.layout is Layout.NC4HW4:
         packed = np.empty(packed_shape(x.shape, fmt.layout), x.dtype)
         apply_regions(to_packed(x.shape), [x], [packed])
