@@ -18,6 +18,7 @@ from ...errors import DeviceError
 from ...scheduler import BackendStatus
 from ...scheduler.vulkan_probe import create_instance, feature_chain
 from ..gpu_common import GpuRuntime, runtime_status_check
+from .pipeline_cache import PipelineCache
 
 LOCAL_SIZE = 64                  # spirv_shaders/precision.glsl
 FENCE_TIMEOUT_NS = 60_000_000_000
@@ -58,6 +59,8 @@ class VKRuntime(GpuRuntime):
             sType=vk.VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, pNext=features, queueCreateInfoCount=1,
             pQueueCreateInfos=[queue_info]), None)
         self.queue = vk.vkGetDeviceQueue(self.device, family, 0)
+        self.pipeline_cache_store = PipelineCache(vk, self.device, props, {"fp16": want_fp16})  # disk <-> driver
+        self.pipeline_cache = self.pipeline_cache_store.handle
         self.family = family
         self.memory_type = _host_memory_type(vk, self.physical)
         lim = props.limits
@@ -128,7 +131,7 @@ class VKRuntime(GpuRuntime):
             module=module, pName="main")
         info = vk.VkComputePipelineCreateInfo(sType=vk.VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
                                               stage=stage, layout=layout)
-        pipeline = vk.vkCreateComputePipelines(self.device, None, 1, [info], None)[0]
+        pipeline = vk.vkCreateComputePipelines(self.device, self.pipeline_cache, 1, [info], None)[0]
         vk.vkDestroyShaderModule(self.device, module, None)
         return VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
 
