@@ -14,15 +14,16 @@ from gpu_infer.errors import DeviceError
 cl = pytest.importorskip("pyopencl")
 pytestmark = pytest.mark.opencl
 
-FEEDS = {"x": np.arange(-12, 12, dtype=np.float32).reshape(4, 6)}
+FEEDS = {"x": np.arange(-12, 12, dtype=np.float32).reshape(4, 6), "idx": np.array([2, -1], np.int64)}
 
 
 def _model() -> bytes:
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
-             helper.make_node("Transpose", ["r"], ["t"], perm=[1, 0], name="transpose"),
-             helper.make_node("Add", ["t", "t"], ["y"], name="add")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 6])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [6, 4])])
+             helper.make_node("Gather", ["r", "idx"], ["g"], axis=1, name="gather"),
+             helper.make_node("Add", ["g", "g"], ["y"], name="add")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 6]),
+                                           helper.make_tensor_value_info("idx", TensorProto.INT64, [2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 2])])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString()
 
 
@@ -46,7 +47,7 @@ def _raiser(error: type, message: str):
 
 def test_a_working_session_first(rt):
     (y,) = _session().run(None, FEEDS)
-    np.testing.assert_array_equal(y, 2 * np.maximum(FEEDS["x"], 0).T)
+    np.testing.assert_array_equal(y, 2 * np.maximum(FEEDS["x"], 0)[:, [2, 5]])
 
 
 def test_enqueue_out_of_resources(rt, monkeypatch):
@@ -63,6 +64,7 @@ def test_enqueue_out_of_resources(rt, monkeypatch):
     ("Buffer", cl.MemoryError, "allocation of"),
     ("Kernel", cl.LogicError, "kernel creation of"),
     ("enqueue_copy", cl.RuntimeError, "copy of"),
+    ("enqueue_fill_buffer", cl.RuntimeError, "fill of"),
 ])
 def test_each_kind_of_call(rt, monkeypatch, target, error, operation):
     make = target in ("Buffer", "Kernel")      # made at pre-inference; the rest fail in a run

@@ -3,7 +3,7 @@ buffer and one in-order queue; kernels with arguments bound at resize time, so a
 enqueues. Device calls go through the runtime (errors as DeviceError, allocations checked)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor
 from ..gpu_common import GpuBackend, GpuWorkspace
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
+from . import gather as _gather  # noqa: F401
 from .raster import CLRasterKernels, conversion_kernels  # (also registers the data-movement ops)
 from .registry import OPENCL_REGISTRY
 from .runtime import BUILD_OPTIONS, CLRuntime, get_runtime
@@ -56,6 +57,7 @@ class CLWorkspace(GpuWorkspace):
         self._arena: Any = None
         self._separate: list[Any] = []
         self._conversions: dict[tuple[int, int], CLRasterKernels] = {}
+        self._after_finish: list[Callable[[], None]] = []
         super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
@@ -99,10 +101,19 @@ class CLWorkspace(GpuWorkspace):
             self.storage_to_host(data, src, dst)
 
     # -- execution --------------------------------------------------------
+    def after_finish(self, check: Callable[[], None]) -> None:
+        """Run `check` on the host once the enqueued work of this run of steps has finished
+        (executions read back an error flag this way); registered anew by every run."""
+        self._after_finish.append(check)
+
     def on_execute_end(self) -> None:
+        checks, self._after_finish = self._after_finish, []
         self.backend.rt.finish(self.queue)
+        for check in checks:
+            check()
 
     def release(self) -> None:
+        self._after_finish.clear()
         try:
             self.backend.rt.finish(self.queue)
         except DeviceError:

@@ -52,7 +52,7 @@ class CLRasterKernels:
         self.tables.clear()
 
 
-@register(*RASTER_OPS)
+@register(*(op for op in RASTER_OPS if op != "Gather"))       # Gather: gather.py (indices at run time too)
 class CLRaster(RasterExecution):
     kernels: CLRasterKernels | None = None
 

@@ -1,5 +1,6 @@
 """Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/). Walking skeleton:
 Relu and broadcasting Add."""
+from . import gather as _gather  # noqa: F401  (registers Gather)
 from .backend import VulkanBackend
 from .registry import VULKAN_REGISTRY
 

@@ -36,7 +36,7 @@ class VKRasterDispatches:
             d.record(cmd)
 
 
-@register(*RASTER_OPS)
+@register(*(op for op in RASTER_OPS if op != "Gather"))       # Gather: gather.py (indices at run time too)
 class VKRaster(RasterExecution):
     def on_resize(self, inputs, outputs) -> None:
         self.raster_dispatches = VKRasterDispatches(self.workspace, self.raster(inputs, outputs), inputs, outputs)

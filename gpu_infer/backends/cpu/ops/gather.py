@@ -9,9 +9,16 @@ _REDUCE = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minim
 
 
 def _wrap(indices: np.ndarray, size: int | np.ndarray) -> np.ndarray:
-    """Negative indices count from the end."""
+    """Negative indices count from the end; one outside [-size, size) is an error (ONNX), not
+    a second wrap-around as NumPy's indexing would make of it."""
     idx = np.asarray(indices).astype(np.int64)
-    return np.where(idx < 0, idx + size, idx)
+    wrapped = np.where(idx < 0, idx + size, idx)
+    bad = (wrapped < 0) | (wrapped >= size)
+    if bad.any():
+        at = tuple(int(i) for i in np.argwhere(bad)[0])
+        n = int(np.broadcast_to(size, idx.shape)[at])
+        raise IndexError(f"index {int(idx[at])} at {list(at)} is outside [-{n}, {n})")
+    return wrapped
 
 
 @register("Gather")
