@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from results_file import write_keeping_others
+
 from gpu_infer.devices import list_devices
 from gpu_infer.feeds import default_model_path
 
@@ -76,7 +78,7 @@ def main() -> None:
                          f"{ours['nodes_on_backend']}/{ours['nodes_total']} | {ours['copies']} | "
                          f"{mib(ours['planned_bytes'])} | {mib(ours['naive_bytes'])} | {mib(ours['scratch_bytes'])} |")
         lines.append("")
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    write_keeping_others(Path(args.out), "\n".join(lines) + "\n")     # first_plan.py's section stays
     Path(args.out).with_suffix(".json").write_text(json.dumps(blob, indent=2))
     print("\n".join(lines))
 

@@ -26,18 +26,8 @@ typedef half dst_t;
 typedef half src_t;
 typedef float dst_t;
 #define MOVE(src, s, dst, d) ((dst)[d] = vload_half((s), (src)))
-#else
-#if ELEM_BYTES == 1
-typedef uchar elem_t;
-#elif ELEM_BYTES == 2
-typedef ushort elem_t;
-#elif ELEM_BYTES == 4
-typedef uint elem_t;
-#elif ELEM_BYTES == 8
-typedef ulong elem_t;
-#else
-#error "build with -DELEM_BYTES=1|2|4|8, -DCONVERT_F32_TO_F16 or -DCONVERT_F16_TO_F32"
-#endif
+#else                                        // neither conversion: -DELEM_BYTES=1|2|4|8
+#include "bit_copy.h"
 typedef elem_t src_t;
 typedef elem_t dst_t;
 #define MOVE(src, s, dst, d) ((dst)[d] = (src)[s])

@@ -8,7 +8,7 @@ precision and strictness, which is what ``onnx.backend.test.BackendTest`` takes.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import onnx

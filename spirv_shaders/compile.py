@@ -35,6 +35,9 @@ OWN_VARIANTS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "raster": ("raster.comp", {**{f"b{n}": [f"-DELEM_BYTES={n}"] for n in (1, 2, 4, 8)},
                                "f32-f16": ["-DCONVERT_F32_TO_F16"], "f16-f32": ["-DCONVERT_F16_TO_F32"]}),
     "raster_fill": ("raster.comp", {f"b{n}": [f"-DELEM_BYTES={n}", "-DFILL"] for n in (1, 2, 4, 8)}),
+    # gather with indices read on the device: by element size and index width
+    "gather": ("gather.comp", {f"b{n}.i{w}": [f"-DELEM_BYTES={n}"] + (["-DINDEX_INT64"] if w == 64 else [])
+                               for n in (1, 2, 4, 8) for w in (32, 64)}),
 }
 
 

@@ -19,7 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 from gpu_infer import InferenceSession
 from gpu_infer.backends.cpu import evaluate_node
 from gpu_infer.backends.cpu.ops.resize import source_coords
-from gpu_infer.errors import InputError
+from gpu_infer.errors import ExecutionError
 from gpu_infer.frontend.attributes import node_from_proto
 from gpu_infer.ir import Activation, Node
 
@@ -728,7 +728,7 @@ def test_classifier_on_tiny_and_empty_inputs(shape: tuple[int, ...]) -> None:
 
 
 def test_gather_with_fed_indices_out_of_range() -> None:
-    """Indices known only at run time: an InputError naming the node and the index."""
+    """Indices known only at run time: an ExecutionError naming the node and the index (as the GPUs)."""
     node = helper.make_node("Gather", ["x", "i"], ["y"], name="pick", axis=1)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
                                             helper.make_tensor_value_info("i", TensorProto.INT64, [2])],
@@ -737,7 +737,7 @@ def test_gather_with_fed_indices_out_of_range() -> None:
     feeds = {"x": rand(2, 3), "i": np.array([0, 3], np.int64)}
     with pytest.raises(Exception):
         ort_run(model, feeds)
-    with pytest.raises(InputError, match=r"Gather node 'pick'.*index 3 .*expected \[-3, 2\]"):
+    with pytest.raises(ExecutionError, match=r"Gather node 'pick'.*index 3 .*expected \[-3, 2\]"):
         ours_session(model, feeds)
     np.testing.assert_array_equal(ours_session(model, {**feeds, "i": np.array([0, -1], np.int64)})[0],
                                   feeds["x"][:, [0, 2]])

@@ -8,7 +8,6 @@ NC4HW4 layout, fuses only Relu into its Gemm, and declares scratch for its Softm
 from __future__ import annotations
 
 import numpy as np
-import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 

@@ -2,13 +2,12 @@
 run by the kernels inside one shared arena buffer, equals apply_regions bit for bit."""
 from __future__ import annotations
 
-import importlib.resources
-
 import numpy as np
 import pytest
 from hypothesis import given
 from test_geometry import CASES, HYP, Case, data, node
 
+from gpu_infer.backends.opencl.runtime import kernel_source
 from gpu_infer.geometry import FILL, RasterPlan, apply_regions, dispatches, kernel_table, lower, total_elements
 from gpu_infer.scheduler import probe_all
 
@@ -32,7 +31,7 @@ class Device:
         device = cl.get_platforms()[props["platform_index"]].get_devices()[props["device_index"]]
         self.context = cl.Context([device])
         self.queue = cl.CommandQueue(self.context)
-        source = importlib.resources.files("gpu_infer.cl_kernels").joinpath("raster.cl").read_text()
+        source = kernel_source("raster")
         self.kernels = {}
         for key, options in OPTIONS.items():
             program = cl.Program(self.context, source).build(options=options)

@@ -1,16 +1,18 @@
 """The OpenCL backend: constants uploaded once per session; per plan instance one arena
 buffer and one in-order queue; kernels with arguments bound at resize time, so a run only
-enqueues."""
+enqueues. Device calls go through the runtime (errors as DeviceError, allocations checked)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from ...errors import DeviceError
 from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor
 from ..gpu_common import GpuBackend, GpuWorkspace
 from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
+from . import gather as _gather  # noqa: F401
 from .raster import CLRasterKernels, conversion_kernels  # (also registers the data-movement ops)
 from .registry import OPENCL_REGISTRY
 from .runtime import BUILD_OPTIONS, CLRuntime, get_runtime
@@ -35,21 +37,12 @@ class OpenCLBackend(GpuBackend):
     def build_options(self, precision: str) -> list[str]:
         return list(BUILD_OPTIONS[precision])
 
-    def buffer(self, nbytes: int, what: str) -> Any:
-        self.check_size(what, nbytes)
-        cl = self.rt.cl
-        return cl.Buffer(self.rt.context, cl.mem_flags.READ_WRITE, max(nbytes, 64))
-
     def _upload_constant(self, data: np.ndarray, what: str) -> CLTensorRef:
-        self.check_size(what, data.nbytes)
-        cl = self.rt.cl
-        if not data.nbytes:
-            return CLTensorRef(self.buffer(0, what), 0)
-        return CLTensorRef(cl.Buffer(self.rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR,
-                                     hostbuf=data), 0)
+        return CLTensorRef(self.rt.buffer(data.nbytes, what, hostbuf=data if data.nbytes else None,
+                                          read_only=True), 0)
 
     def _free_constant(self, handle: CLTensorRef) -> None:
-        handle.buffer.release()
+        self.rt.free(handle.buffer)
 
     def create_workspace(self) -> "CLWorkspace":
         return CLWorkspace(self)
@@ -64,54 +57,67 @@ class CLWorkspace(GpuWorkspace):
         self._arena: Any = None
         self._separate: list[Any] = []
         self._conversions: dict[tuple[int, int], CLRasterKernels] = {}
+        self._after_finish: list[Callable[[], None]] = []
         super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
     def _allocate_arena(self, nbytes: int) -> None:
         if self._arena is not None:
-            self._arena.release()
-        self._arena = self.backend.buffer(nbytes, "the OpenCL arena") if nbytes else None
+            self.backend.rt.free(self._arena)
+        self._arena = self.backend.rt.buffer(nbytes, "the activation arena") if nbytes else None
 
     def _bind_dynamic(self, tensor: Tensor) -> CLTensorRef:
         self.refuse_size(tensor)
         return CLTensorRef(self._arena, tensor.offset // tensor.store_dtype.itemsize)
 
     def _allocate_separate(self, tensor: Tensor) -> CLTensorRef:
-        buf = self.backend.buffer(tensor.storage_nbytes, f"tensor '{tensor.name}'")
+        buf = self.backend.rt.buffer(tensor.storage_nbytes, f"tensor '{tensor.name}'")
         self._separate.append(buf)
         return CLTensorRef(buf, 0)
 
     def _free_separate(self) -> None:
         for buf in self._separate:
-            buf.release()
+            self.backend.rt.free(buf)
         self._separate.clear()
 
     # -- copies (the only way data enters or leaves the device) -------------
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
-        cl = self.backend.rt.cl
+        rt = self.backend.rt
         if src.backend is dst.backend:                                   # format conversion
             key = (id(src), id(dst))
             if key not in self._conversions:
                 self._conversions[key] = conversion_kernels(self.backend, src, dst)
-            self._conversions[key].enqueue(cl, self.queue)
+            self._conversions[key].enqueue(rt, self.queue)
         elif dst.backend is self.backend:                                 # host -> device
             data = self.host_to_storage(src, dst)
             if data.size:
-                cl.enqueue_copy(self.queue, dst.handle.buffer, data,
-                                dst_offset=dst.handle.offset * dst.store_dtype.itemsize)
+                rt.copy(self.queue, dst.handle.buffer, data, f"'{dst.name}' to the device",
+                        dst_offset=dst.handle.offset * dst.store_dtype.itemsize)
         else:                                                             # device -> host (blocking)
             data = np.empty(src.storage_shape, src.store_dtype)
             if data.size:
-                cl.enqueue_copy(self.queue, data, src.handle.buffer,
-                                src_offset=src.handle.offset * src.store_dtype.itemsize)
+                rt.copy(self.queue, data, src.handle.buffer, f"'{src.name}' to the host",
+                        src_offset=src.handle.offset * src.store_dtype.itemsize)
             self.storage_to_host(data, src, dst)
 
     # -- execution --------------------------------------------------------
+    def after_finish(self, check: Callable[[], None]) -> None:
+        """Run `check` on the host once the enqueued work of this run of steps has finished
+        (executions read back an error flag this way); registered anew by every run."""
+        self._after_finish.append(check)
+
     def on_execute_end(self) -> None:
-        self.queue.finish()
+        checks, self._after_finish = self._after_finish, []
+        self.backend.rt.finish(self.queue)
+        for check in checks:
+            check()
 
     def release(self) -> None:
-        self.queue.finish()
+        self._after_finish.clear()
+        try:
+            self.backend.rt.finish(self.queue)
+        except DeviceError:
+            pass                 # releasing never fails: the buffers are freed even on a failed device
         for kernels in self._conversions.values():
             kernels.release()
         self._conversions.clear()

@@ -27,17 +27,16 @@ class CLElementwise(Execution):
     def on_resize(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         rt = self.backend.rt
         program = rt.program("elementwise", self.backend.build_options(self.precision) + self.options)
-        self.kernel = rt.cl.Kernel(program, self.kernel_name)
         self.n = outputs[0].size
-        self.kernel.set_args(*self.arguments(inputs, outputs))
+        self.what = f"kernel '{self.kernel_name}' of {self.node.describe()}"
+        self.kernel = rt.kernel(program, self.kernel_name, self.arguments(inputs, outputs), self.node.describe())
 
     def arguments(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> list:
         raise NotImplementedError
 
     def on_execute(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         if self.n:
-            self.backend.rt.cl.enqueue_nd_range_kernel(self.workspace.queue, self.kernel,
-                                                       _global_size(self.n), (WORK_GROUP,))
+            self.backend.rt.enqueue(self.workspace.queue, self.kernel, _global_size(self.n), (WORK_GROUP,), self.what)
 
 
 @register("Relu")
@@ -57,12 +56,12 @@ class CLBinary(CLElementwise):
     def arguments(self, inputs, outputs) -> list:
         a, b, y = inputs[0], inputs[1], outputs[0]
         table = broadcast_table(y.shape, a.shape, binary_input_shape(self.node, a.shape, b.shape))
-        cl, rt = self.backend.rt.cl, self.backend.rt
-        self.table = cl.Buffer(rt.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=table)
+        self.table = self.backend.rt.buffer(table.nbytes, "a broadcast table", hostbuf=table, read_only=True)
         return [a.handle.buffer, np.int32(a.handle.offset), b.handle.buffer, np.int32(b.handle.offset),
                 y.handle.buffer, np.int32(y.handle.offset), self.table, np.int32(self.n)]
 
     def on_release(self) -> None:
         table = getattr(self, "table", None)
         if table is not None:
-            table.release()
+            self.backend.rt.free(table)
+            self.table = None

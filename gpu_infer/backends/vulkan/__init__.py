@@ -1,5 +1,6 @@
-"""Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/): Relu, broadcasting Add
-and the data-movement ops as region copies."""
+"""Vulkan backend (the `vulkan` cffi package, SPIR-V from spirv_shaders/): Relu, broadcasting Add,
+the data-movement ops as region copies, Gather with runtime indices."""
+from . import gather as _gather  # noqa: F401  (registers Gather)
 from .backend import VulkanBackend
 from .registry import VULKAN_REGISTRY
 

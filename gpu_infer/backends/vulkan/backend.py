@@ -122,6 +122,11 @@ class VKWorkspace(GpuWorkspace):
         assert self.active is not None, "Vulkan executions record inside a segment"
         self.active.add(command)
 
+    def after_submit(self, check: Callable[[], None]) -> None:
+        """Called by executions' on_execute: run `check` on the host after each submission."""
+        assert self.active is not None, "Vulkan executions record inside a segment"
+        self.active.add_check(check)
+
     def on_copy_buffer(self, src: Tensor, dst: Tensor) -> None:
         assert self.active is not None, "Vulkan copies are recorded inside a segment"
         if src.backend is dst.backend:                                      # format conversion

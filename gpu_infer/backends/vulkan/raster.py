@@ -56,7 +56,7 @@ def raster_dispatches(workspace: Any, work: RasterWork, sources: list[Tensor | N
     return out
 
 
-@register(*RASTER_OPS)
+@register(*(op for op in RASTER_OPS if op != "Gather"))       # Gather: gather.py (indices at run time too)
 class VKRaster(RasterExecution):
     def on_resize(self, inputs, outputs) -> None:
         self.dispatches = raster_dispatches(self.workspace, self.raster(inputs, outputs), inputs, outputs)

@@ -27,6 +27,7 @@ from ...scheduler.vulkan_probe import FEATURES, create_instance, device_extensio
 from ..common import check_alloc
 from ..gpu_common import GpuRuntime, runtime_status_check
 from .memory import MemoryPolicy, VKBuffer
+from .pipeline_cache import PipelineCache
 from .validation import Validation, requested as validation_requested, validation_messages
 
 __all__ = ["VKRuntime", "VKPipeline", "get_runtime", "validation_messages", "LOCAL_SIZE"]
@@ -88,7 +89,9 @@ class VKRuntime(GpuRuntime):
         self.max_allocation = max_allocation_bytes(vk, self.physical)
         self.local_size = min(LOCAL_SIZE, int(lim.maxComputeWorkGroupInvocations),
                               int(lim.maxComputeWorkGroupSize[0]))
-        self.pipeline_cache: Any = None      # a VkPipelineCache handle, when an on-disk cache supplies one
+        features = {name: name in self.enabled_features for name in SHADER_FEATURES}
+        self.pipeline_cache_store = PipelineCache(vk, self.device, props, features)    # disk <-> driver
+        self.pipeline_cache: Any = self.pipeline_cache_store.handle
         self._pipelines: dict[tuple, VKPipeline] = {}
 
     def describe(self) -> str:

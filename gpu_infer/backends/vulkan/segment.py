@@ -57,12 +57,17 @@ class Segment:
         self.staging: VKBuffer | None = None
         self.before: list[Callable[[], None]] = []      # host writes, before the submit
         self.after: list[Callable[[], None]] = []       # host reads, after the fence
+        self.checks: list[Callable[[], None]] = []      # executions' host checks, after the reads
         self.commands = 0                               # recorded: dispatches and copies
         self.barriers = 0                               # barriers between commands (not the final one)
 
     # -- gathering (the steps' calls, at pre-inference) --------------------------
     def add(self, command: Command) -> None:
         self.items.append(command)
+
+    def add_check(self, check: Callable[[], None]) -> None:
+        """`check` runs on the host after every submission (an execution's error word ...)."""
+        self.checks.append(check)
 
     def add_copy(self, src: Tensor, dst: Tensor) -> None:
         if src.storage_nbytes:
@@ -163,6 +168,8 @@ class Segment:
             self.rt.submit_and_wait(self.submission)
         for read in self.after:
             read()
+        for check in self.checks:
+            check()
 
     def free(self) -> None:
         if self.cmd is not None:

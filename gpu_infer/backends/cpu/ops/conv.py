@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 
-from ....ir import Node
 from ..activation import FUSED, apply_activation
 from ..registry import NumpyExecution, register
 from .taps import Alloc, TapLayout, gather_columns, tap_layout
@@ -81,7 +80,6 @@ class Conv(NumpyExecution):
         n, c = x.shape[:2]
         m, cg = w.shape[:2]
         kernel = list(w.shape[2:])
-        nd = len(kernel)
         g = self.node.attr("group", 1)
         strides, dil, pb, pe, out = spatial_params(self.node, x.shape[2:], kernel)
         acc = compute_dtype(x, w)

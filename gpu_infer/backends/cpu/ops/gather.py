@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....errors import InputError
+from ....errors import ExecutionError
 from ....ir import Node
 from ..registry import NumpyExecution, register
 from .axes import axis
@@ -12,15 +12,15 @@ _REDUCE = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minim
 
 
 def _wrap(node: Node, indices: np.ndarray, size: int | np.ndarray) -> np.ndarray:
-    """Negative indices count from the end; any outside [-size, size) is an InputError
+    """Negative indices count from the end; any outside [-size, size) is an ExecutionError
     (indices that are constants are refused earlier, by validation)."""
     idx = np.asarray(indices).astype(np.int64)
     bad = (idx < -size) | (idx >= size)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         limit = int(np.broadcast_to(size, idx.shape)[where])
-        raise InputError(f"{node.describe()}: index {int(idx[where])} at {list(where)} of its indices is out of "
-                         f"range for a dimension of {limit} (expected [{-limit}, {limit - 1}])")
+        raise ExecutionError(f"{node.describe()}: index {int(idx[where])} at {list(where)} of its indices is "
+                             f"out of range for a dimension of {limit} (expected [{-limit}, {limit - 1}])")
     return np.where(idx < 0, idx + size, idx)
 
 
