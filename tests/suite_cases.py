@@ -24,6 +24,8 @@ FIRST_WAVE = {
     # shape arithmetic, folded at pre-inference, and trivial companions
     "Shape", "ConstantOfShape", "Range", "Constant", "Identity", "Dropout", "Size",
 }
+# folded into constants at pre-inference (given constant inputs), so a GPU backend needs no kernel
+FOLDED = {"Shape", "ConstantOfShape", "Range", "Constant", "Size"}
 KINDS = ("node", "pytorch-converted", "pytorch-operator", "simple")
 
 
