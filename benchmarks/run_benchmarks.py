@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import datetime
 import os
 import platform
 import subprocess
@@ -50,6 +51,7 @@ def main() -> None:
     backends = [s.backend for s in statuses if s.valid]
     device_names = {s.backend: (s.device.name if s.device else "host NumPy") for s in statuses if s.valid}
     lines = ["# Benchmark results", "",
+             f"Measured {datetime.date.today().isoformat()}. "
              f"Machine: {platform.machine()}, {platform.processor() or platform.system()}; "
              f"devices: " + "; ".join(f"{b}: {n}" for b, n in device_names.items()), "",
              "Each backend runs in a process of its own next to onnxruntime (CPU provider); the ratio is",
@@ -57,9 +59,10 @@ def main() -> None:
              f"This machine has {os.cpu_count()} CPU(s); on a small shared VM the ratios move by a third",
              "between runs, so compare rows of one file, not files.",
              "A GPU backend that lacks an op falls back to the CPU backend per node ('nodes on backend').",
-             "The OpenCL and Vulkan backends are still walking skeletons (Add and Relu only), so their rows",
-             "measure the fallback and copy overhead of a mixed plan, not GPU kernels; on CPU-emulated",
-             "devices (PoCL, lavapipe) the NumPy backend is the one `backend=\"auto\"` picks.", ""]
+             "The OpenCL and Vulkan backends run Add, Relu and the data-movement ops so far (no convolution,",
+             "GEMM or pooling yet), so their rows measure the fallback and copy overhead of a mixed plan,",
+             "not GPU kernels; on CPU-emulated devices (PoCL, lavapipe) the NumPy backend is the one",
+             "`backend=\"auto\"` picks.", ""]
     blob = {}
     for label, path, shapes in MODELS:
         lines += [f"## {label} {tuple(next(iter(shapes.values())))} ({args.precision})", "",
