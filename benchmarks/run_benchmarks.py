@@ -11,8 +11,8 @@ measured in one run are), plus the JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import datetime
+import json
 import os
 import platform
 import subprocess
