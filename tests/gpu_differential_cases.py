@@ -269,3 +269,18 @@ CASES: dict[str, OpCases] = {
     **{op: OpCases(movement_cases(view_cases(op)), signed_zero=True)
        for op in ("Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity")},
 }
+
+
+def _collect_family_cases() -> None:
+    """Op families keep their generators in tests/diffcases_<family>.py (a module-level CASES dict
+    built with the helpers above); they all join CASES here."""
+    import importlib
+    from pathlib import Path
+    for path in sorted(Path(__file__).parent.glob("diffcases_*.py")):
+        family = importlib.import_module(path.stem)
+        clash = set(family.CASES) & set(CASES)
+        assert not clash, f"{path.name} redefines the cases of {sorted(clash)}"
+        CASES.update(family.CASES)
+
+
+_collect_family_cases()

@@ -177,6 +177,11 @@ class Execution(ABC):
         """The format this execution writes output `index` in."""
         return self.backend.default_format(tensor.dtype, self.precision)
 
+    def schemes(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> list[Any]:
+        """The schemes (``scheduler.schemes.Scheme``) this node can run with here, each with the cost
+        model's estimate; empty when there is no choice. ``gpu-infer bench --tune`` measures them."""
+        return []
+
     def scratch_bytes(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> list[int]:
         """Temporary buffers this step needs, in bytes; the planner places them in the arena
         (live only during this step) and binds them to ``self.scratch_tensors`` before on_resize."""

@@ -11,9 +11,8 @@ from ...errors import DeviceError
 from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor
 from ..gpu_common import GpuBackend, GpuWorkspace
-from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
-from . import gather as _gather  # noqa: F401
-from .raster import CLRasterKernels, conversion_kernels  # (also registers the data-movement ops)
+from . import ops as _ops  # noqa: F401  (registers every OpenCL execution)
+from .ops.raster import CLRasterKernels, conversion_kernels
 from .registry import OPENCL_REGISTRY
 from .runtime import BUILD_OPTIONS, CLRuntime, get_runtime
 
@@ -58,6 +57,7 @@ class CLWorkspace(GpuWorkspace):
         self._separate: list[Any] = []
         self._conversions: dict[tuple[int, int], CLRasterKernels] = {}
         self._after_finish: list[Callable[[], None]] = []
+        self.events: list[tuple[str, Any]] | None = None     # (what, event) per kernel while profiling
         super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
@@ -101,6 +101,13 @@ class CLWorkspace(GpuWorkspace):
             self.storage_to_host(data, src, dst)
 
     # -- execution --------------------------------------------------------
+    def enqueue(self, kernel: Any, global_size: tuple[int, ...], local_size: tuple[int, ...] | None,
+                what: str) -> None:
+        """Enqueue a kernel of `what` on this workspace's queue; with profiling on, keep its event."""
+        event = self.backend.rt.enqueue(self.queue, kernel, global_size, local_size, what)
+        if self.events is not None:
+            self.events.append((what, event))
+
     def after_finish(self, check: Callable[[], None]) -> None:
         """Run `check` on the host once the enqueued work of this run of steps has finished
         (executions read back an error flag this way); registered anew by every run."""

@@ -167,10 +167,11 @@ class CLRuntime(GpuRuntime):
         """An in-order queue of its own (one per workspace: concurrent runs do not wait on each other)."""
         return self._call("queue creation", lambda: self.cl.CommandQueue(self.context, self.device))
 
-    def enqueue(self, queue: Any, kernel: Any, global_size: tuple[int, ...], local_size: tuple[int, ...],
-                what: str) -> None:
+    def enqueue(self, queue: Any, kernel: Any, global_size: tuple[int, ...], local_size: tuple[int, ...] | None,
+                what: str) -> Any:
+        """Enqueue a kernel; its event (profiling reads it)."""
         try:
-            self.cl.enqueue_nd_range_kernel(queue, kernel, global_size, local_size)
+            return self.cl.enqueue_nd_range_kernel(queue, kernel, global_size, local_size)
         except self.cl.Error as exc:
             self._fail(f"enqueue of {what}", exc)
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from ..gather_exec import ERROR_WORD, NO_ERROR, GatherExecution
+from ...gather_exec import ERROR_WORD, NO_ERROR, GatherExecution
+from ..registry import register
 from .raster import WORK_GROUP, CLRasterKernels
-from .registry import register
 
 
 @register("Gather")

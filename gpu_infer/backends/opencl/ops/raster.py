@@ -5,10 +5,10 @@ from typing import Any
 
 import numpy as np
 
-from ..base import Tensor
-from ..raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, check_bases, conversion_work
-from .registry import register
-from .runtime import CLRuntime
+from ...base import Tensor
+from ...raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, check_bases, conversion_work
+from ..registry import register
+from ..runtime import CLRuntime
 
 WORK_GROUP = 64
 _OPTIONS = {"f32-f16": "-DCONVERT_F32_TO_F16", "f16-f32": "-DCONVERT_F16_TO_F32"}

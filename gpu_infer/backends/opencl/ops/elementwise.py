@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Execution, Tensor
-from ..common import binary_input_shape
-from ..gpu_common import broadcast_table, float_tensors
-from .registry import register
+from ...base import Execution, Tensor
+from ...common import binary_input_shape
+from ...gpu_common import broadcast_table, float_tensors
+from ..registry import register
 
 WORK_GROUP = 64
 
