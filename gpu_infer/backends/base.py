@@ -142,6 +142,7 @@ class Execution(ABC):
         # "fp32" when the node is pinned; no backend when the CPU kernels fold constants
         self.precision = precision or (backend.precision if backend is not None else "fp32")
         self.workspace: Workspace | None = None               # set by the plan instance
+        self.plan_id: int | None = None                       # the plan's id, owner of prepared weights
         self.scratch_tensors: list[Tensor] = []               # bound scratch, per scratch_bytes()
 
     # -- what the class can run ----------------------------------------------
@@ -186,6 +187,14 @@ class Execution(ABC):
         """Temporary buffers this step needs, in bytes; the planner places them in the arena
         (live only during this step) and binds them to ``self.scratch_tensors`` before on_resize."""
         return []
+
+    def prepare_weight(self, key: Hashable, build: Callable[[], np.ndarray], source: Any, what: str) -> Any:
+        """A device handle of weights transformed on the host (packed, Winograd, FP16 ...), built and
+        uploaded once per session: `key` names the transform (node, input, scheme, precision), `source`
+        is the array it reads (kept alive with the entry). For on_resize."""
+        return self.backend.prepare_constant(("weight", self.node.name) + tuple(key) if isinstance(key, tuple)
+                                             else ("weight", self.node.name, key), build, self.plan_id,
+                                             source=source, what=what)
 
     def on_resize(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
         """Shapes and buffers are final: choose a scheme, prepare weights, bind arguments."""

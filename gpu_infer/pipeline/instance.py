@@ -28,6 +28,7 @@ class PlanInstance:
             self.inputs = builder.add_inputs()
             for placed, execution in zip(plan.placed, executions):
                 execution.workspace = self.workspaces[id(placed.backend)]
+                execution.plan_id = id(plan)
                 builder.add_node(placed.node, placed.backend, execution)
             self.outputs = builder.add_outputs()
             self.steps: list[Step] = builder.steps
