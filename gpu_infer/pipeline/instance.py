@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from ..backends.base import Execution, Workspace
+from ..device_profile import RunProfile, time_group
 from .memory import MemoryPlan, bind_constants, memory_report, plan_memory
 from .steps import Step, StepBuilder
 
@@ -46,17 +47,7 @@ class PlanInstance:
 
     def _compile(self) -> list[Callable[[], None]]:
         """Consecutive steps of one workspace become one segment (one submit on Vulkan)."""
-        program: list[Callable[[], None]] = []
-        group: list[Step] = []
-        for step in self.steps:
-            if step.is_view:
-                continue
-            if group and group[0].workspace is not step.workspace:
-                program.append(group[0].workspace.make_segment(group))
-                group = []
-            group.append(step)
-        if group:
-            program.append(group[0].workspace.make_segment(group))
+        program = [group[0].workspace.make_segment(group) for group in segment_groups(self.steps)]
         for ws in self.workspaces.values():
             ws.on_segments_made()
         return program
@@ -72,19 +63,17 @@ class PlanInstance:
                 segment()
         return [np.array(t.handle, copy=True) for t in self.outputs]
 
-    def profile(self, feeds: dict[str, np.ndarray]) -> tuple[list[np.ndarray], list[tuple[str, str, float]]]:
-        """Run once step by step, each bracketed and finished on its own: the outputs, and
-        (label, backend, seconds) per step."""
+    def profile_device(self, feeds: dict[str, np.ndarray], each_step: bool = True
+                       ) -> tuple[list[np.ndarray], RunProfile]:
+        """Run once with device timing (device_profile.py), each step finished on its own, or
+        (each_step=False) in the segments a normal run submits: the outputs and the times."""
+        t0 = time.perf_counter()
         self._feed(feeds)
-        times = []
+        groups = [[s] for s in self.steps if not s.is_view] if each_step else segment_groups(self.steps)
         with np.errstate(all="ignore"):
-            for step in self.steps:
-                if step.is_view:
-                    continue
-                t0 = time.perf_counter()
-                step.workspace.run_steps([step])
-                times.append((step.label, step.backend.name, time.perf_counter() - t0))
-        return [np.array(t.handle, copy=True) for t in self.outputs], times
+            rows = [row for group in groups for row in time_group(group[0].workspace, group)]
+        outputs = [np.array(t.handle, copy=True) for t in self.outputs]
+        return outputs, RunProfile(rows, time.perf_counter() - t0)
 
     def release(self) -> None:
         for execution in self.executions:
@@ -92,3 +81,16 @@ class PlanInstance:
         for ws in self.workspaces.values():
             ws.release()
         self.workspaces = {}
+
+
+def segment_groups(steps: list[Step]) -> list[list[Step]]:
+    """Runs of consecutive steps (views excluded) on one workspace: one segment each."""
+    groups: list[list[Step]] = []
+    for step in steps:
+        if step.is_view:
+            continue
+        if groups and groups[-1][0].workspace is step.workspace:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    return groups

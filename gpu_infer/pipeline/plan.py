@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from ..backends.base import Backend
+from ..device_profile import RunProfile
 from ..errors import GpuInferError, UnsupportedOpError
 from ..ir import Graph
 from .instance import PlanInstance
@@ -110,9 +111,16 @@ class Plan:
 
     def profile(self, feeds: dict[str, np.ndarray]) -> tuple[list[np.ndarray], list[tuple[str, str, float]]]:
         """The outputs, and the first stage's steps run one by one: (label, backend, seconds)."""
+        values, run = self.profile_device(feeds)
+        return values, [(s.label, s.backend, s.host_s) for s in run.steps]
+
+    def profile_device(self, feeds: dict[str, np.ndarray], each_step: bool = True
+                       ) -> tuple[list[np.ndarray], RunProfile]:
+        """The outputs, and the first stage's steps timed on the host and the device
+        (PlanInstance.profile_device); later stages run untimed."""
         instance = self._checkout()
         try:
-            values, times = instance.profile(feeds)
+            values, times = instance.profile_device(feeds, each_step)
         finally:
             self._checkin(instance)
         if self.host_nodes or self.rest is not None:

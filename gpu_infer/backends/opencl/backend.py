@@ -3,7 +3,8 @@ buffer and one in-order queue; kernels with arguments bound at resize time, so a
 enqueues. Device calls go through the runtime (errors as DeviceError, allocations checked)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -53,11 +54,11 @@ class CLWorkspace(GpuWorkspace):
 
     def __init__(self, backend: OpenCLBackend):
         self.queue = backend.rt.new_queue()
+        self._timing_queue: Any = None                    # PROFILING_ENABLE, made by the first run_timed
         self._arena: Any = None
         self._separate: list[Any] = []
         self._conversions: dict[tuple[int, int], CLRasterKernels] = {}
         self._after_finish: list[Callable[[], None]] = []
-        self.events: list[tuple[str, Any]] | None = None     # (what, event) per kernel while profiling
         super().__init__(backend)
 
     # -- memory -----------------------------------------------------------
@@ -103,10 +104,8 @@ class CLWorkspace(GpuWorkspace):
     # -- execution --------------------------------------------------------
     def enqueue(self, kernel: Any, global_size: tuple[int, ...], local_size: tuple[int, ...] | None,
                 what: str) -> None:
-        """Enqueue a kernel of `what` on this workspace's queue; with profiling on, keep its event."""
-        event = self.backend.rt.enqueue(self.queue, kernel, global_size, local_size, what)
-        if self.events is not None:
-            self.events.append((what, event))
+        """Enqueue a kernel of `what` on this workspace's queue (run_timed collects its event)."""
+        self.backend.rt.enqueue(self.queue, kernel, global_size, local_size, what)
 
     def after_finish(self, check: Callable[[], None]) -> None:
         """Run `check` on the host once the enqueued work of this run of steps has finished
@@ -118,6 +117,36 @@ class CLWorkspace(GpuWorkspace):
         self.backend.rt.finish(self.queue)
         for check in checks:
             check()
+
+    def run_timed(self, steps: Sequence[Any]) -> list[float]:
+        """Run `steps` once as a segment does, on a queue with profiling enabled (made on first use,
+        so normal runs never pay for it); each step's device seconds, the sum of its commands'.
+
+        Executions enqueue on ``self.queue`` when they execute, so the profiling queue stands in
+        for the normal one during this call (the plan instance is this thread's alone)."""
+        rt = self.backend.rt
+        if self._timing_queue is None:
+            self._timing_queue = rt.new_queue(profiling=True)
+        rt.finish(self.queue)
+        normal, self.queue = self.queue, self._timing_queue
+        events: list[tuple[str, Any]] = []
+        bounds = []
+        rt.collect_events(self.queue, events)
+        try:
+            self.on_execute_begin()
+            for step in steps:
+                start = len(events)
+                step.call()
+                bounds.append((start, len(events)))
+            self.on_execute_end()
+        except BaseException:
+            with contextlib.suppress(DeviceError):      # nothing of it may run beside the next run
+                rt.finish(self.queue)
+            raise
+        finally:
+            rt.collect_events(self.queue, None)
+            self.queue = normal
+        return [sum(rt.device_seconds(event) for _, event in events[a:b]) for a, b in bounds]
 
     def release(self) -> None:
         self._after_finish.clear()

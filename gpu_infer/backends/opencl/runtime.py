@@ -61,6 +61,7 @@ class CLRuntime(GpuRuntime):
         self.live_bytes = 0                  # bytes of the buffers made by buffer() and not freed
         self._memory_lock = threading.Lock()
         self._programs: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._timed: dict[Any, list[tuple[str, Any]]] = {}   # profiling queue -> (what, event) of its commands
         self.program_cache = DiskCache.of_kind(CACHE_KIND)
         platform = device.platform
         self._device_key = {
@@ -163,30 +164,54 @@ class CLRuntime(GpuRuntime):
             self.live_bytes -= size
 
     # -- queues ---------------------------------------------------------------
-    def new_queue(self) -> Any:
-        """An in-order queue of its own (one per workspace: concurrent runs do not wait on each other)."""
-        return self._call("queue creation", lambda: self.cl.CommandQueue(self.context, self.device))
+    def new_queue(self, profiling: bool = False) -> Any:
+        """An in-order queue of its own (one per workspace: concurrent runs do not wait on each other).
+        profiling=True: events carry device timestamps (``PROFILING_ENABLE``), for profiled runs only."""
+        cl = self.cl
+        props = cl.command_queue_properties.PROFILING_ENABLE if profiling else 0
+        return self._call("queue creation", lambda: cl.CommandQueue(self.context, self.device, properties=props))
+
+    def collect_events(self, queue: Any, sink: list[tuple[str, Any]] | None) -> None:
+        """Append (what, event) of every command enqueued on `queue` to `sink` from now on; None stops."""
+        if sink is None:
+            self._timed.pop(queue, None)
+        else:
+            self._timed[queue] = sink
+
+    def _note(self, queue: Any, what: str, event: Any) -> Any:
+        if self._timed:                            # (no profiled queue: nothing to look up)
+            sink = self._timed.get(queue)
+            if sink is not None:
+                sink.append((what, event))
+        return event
 
     def enqueue(self, queue: Any, kernel: Any, global_size: tuple[int, ...], local_size: tuple[int, ...] | None,
                 what: str) -> Any:
         """Enqueue a kernel; its event (profiling reads it)."""
         try:
-            return self.cl.enqueue_nd_range_kernel(queue, kernel, global_size, local_size)
+            event = self.cl.enqueue_nd_range_kernel(queue, kernel, global_size, local_size)
         except self.cl.Error as exc:
             self._fail(f"enqueue of {what}", exc)
+        return self._note(queue, what, event)
 
-    def copy(self, queue: Any, dst: Any, src: Any, what: str, **offsets: Any) -> None:
-        """enqueue_copy between a buffer and a host array (blocking when the host receives)."""
+    def copy(self, queue: Any, dst: Any, src: Any, what: str, **offsets: Any) -> Any:
+        """enqueue_copy between a buffer and a host array (blocking when the host receives); its event."""
         try:
-            self.cl.enqueue_copy(queue, dst, src, **offsets)
+            event = self.cl.enqueue_copy(queue, dst, src, **offsets)
         except self.cl.Error as exc:
             self._fail(f"copy of {what}", exc)
+        return self._note(queue, f"copy of {what}", event)
 
-    def fill(self, queue: Any, buf: Any, value: np.generic, nbytes: int, what: str) -> None:
+    def fill(self, queue: Any, buf: Any, value: np.generic, nbytes: int, what: str) -> Any:
         try:
-            self.cl.enqueue_fill_buffer(queue, buf, value, 0, nbytes)
+            event = self.cl.enqueue_fill_buffer(queue, buf, value, 0, nbytes)
         except self.cl.Error as exc:
             self._fail(f"fill of {what}", exc)
+        return self._note(queue, f"fill of {what}", event)
+
+    def device_seconds(self, event: Any) -> float:
+        """How long a finished command of a profiling queue ran on the device."""
+        return self._call("profiling query", lambda: (event.profile.end - event.profile.start) * 1e-9)
 
     def finish(self, queue: Any) -> None:
         try:

@@ -80,6 +80,7 @@ class VKWorkspace(GpuWorkspace):
         self._table_bytes = 0
         self._table_buffer: VKBuffer | None = None
         self.segments: list[Segment] = []            # every gathered segment, in order
+        self._timed: dict[tuple[int, ...], Segment] = {}   # profiled variants, by their steps
         self._unrecorded: list[Segment] = []
         self._conversions: dict[tuple[int, int], list[VKDispatch]] = {}
         self.active: Segment | None = None          # the segment being gathered
@@ -192,11 +193,29 @@ class VKWorkspace(GpuWorkspace):
         finally:
             seg.free()
 
+    def run_timed(self, steps: Sequence[Any]) -> list[float | None]:
+        """Run `steps` once as one submission, like a segment, and return each step's device
+        seconds from timestamps (None where the queue has none). The timestamped command
+        buffer is recorded on first use and kept apart from the one normal runs submit."""
+        if not self.rt.timestamp_bits:
+            self.run_steps(steps)
+            return [None] * len(steps)
+        self.realize()
+        key = tuple(id(step) for step in steps)
+        seg = self._timed.get(key)
+        if seg is None:
+            seg = gather(self, steps, timed=True)
+            seg.record()
+            self._timed[key] = seg
+        seg.run()
+        return list(seg.step_seconds())
+
     def release(self) -> None:
         vk, dev = self.rt.vk, self.rt.device
-        for seg in self.segments:
+        for seg in [*self.segments, *self._timed.values()]:
             seg.free()
         self.segments.clear()
+        self._timed.clear()
         self._unrecorded.clear()
         self.descriptors.destroy()
         if self._table_buffer is not None:

@@ -74,10 +74,16 @@ class VKRuntime(GpuRuntime):
         props = vk.vkGetPhysicalDeviceProperties(self.physical)
         self.name = props.deviceName
         self.driver_version = int(props.driverVersion)
+        self.vendor_id = int(props.vendorID)
+        self.api_version = int(props.apiVersion)
         with self.driver_call("vkCreateDevice"):
             self.device, self.enabled_features, self.enabled_extensions = open_device(vk, self.physical, family)
         self.queue = vk.vkGetDeviceQueue(self.device, family, 0)
         self.family = family
+        # device timestamps (profiled segments): bits that count (0: none on this queue), ns per tick
+        self.timestamp_bits = int(vk.vkGetPhysicalDeviceQueueFamilyProperties(self.physical)[family]
+                                  .timestampValidBits)
+        self.timestamp_period_ns = float(props.limits.timestampPeriod)
         self.small_storage = {SMALL_STORAGE_BITS[n] for n in self.enabled_features if n in SMALL_STORAGE_BITS}
         self.fp16_enabled = "shaderFloat16" in self.enabled_features       # float16 arithmetic (fp16-arith)
         self.memory = MemoryPolicy.query(vk, self.physical)
@@ -95,7 +101,10 @@ class VKRuntime(GpuRuntime):
         self._pipelines: dict[tuple, VKPipeline] = {}
 
     def describe(self) -> str:
-        return f"{self.name} | driver {self.driver_version}"
+        """device | vendor | driver | API version (the tuning cache's device key)."""
+        v = self.api_version
+        return (f"{self.name} | vendor 0x{self.vendor_id:04x} | driver {self.driver_version} | "
+                f"Vulkan {v >> 22}.{(v >> 12) & 0x3FF}.{v & 0xFFF}")
 
     # -- errors -------------------------------------------------------------
     @contextlib.contextmanager

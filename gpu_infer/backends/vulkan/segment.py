@@ -19,6 +19,7 @@ from ..gpu_common import GpuWorkspace
 from .hazards import BarrierTracker, Span
 from .memory import VKBuffer
 from .runtime import Submission, copy_buffer
+from .timestamps import TimestampQueries
 
 if TYPE_CHECKING:
     from .backend import VKWorkspace
@@ -48,8 +49,14 @@ class _Copy:
 
 
 class Segment:
-    def __init__(self, ws: "VKWorkspace"):
+    """timed=True: the profiled variant, with a timestamp around every command (timestamps.py)."""
+
+    def __init__(self, ws: "VKWorkspace", timed: bool = False):
         self.ws = ws
+        self.timed = timed
+        self.queries: TimestampQueries | None = None
+        self.item_query: list[int | None] = []          # timed: the query written after each item
+        self.step_items: list[range] = []               # timed: the items each gathered step added
         self.rt = ws.rt
         self.items: list[Command | _Copy] = []
         self.cmd: Any = None
@@ -114,8 +121,12 @@ class Segment:
         with rt.driver_call("vkBeginCommandBuffer"):
             vk.vkBeginCommandBuffer(self.cmd, vk.VkCommandBufferBeginInfo(
                 sType=vk.VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO))
+        if self.timed:
+            self.queries = TimestampQueries(rt, len(self.items) + 1)
+            self.queries.start(self.cmd)
+        self.item_query = [None] * len(self.items)
         tracker = BarrierTracker()
-        for item in self.items:
+        for k, item in enumerate(self.items):
             command = self._copy_command(item) if isinstance(item, _Copy) else item
             if command is None:
                 continue
@@ -127,6 +138,8 @@ class Segment:
                 self.barriers += 1
             command.record(self.cmd)
             self.commands += 1
+            if self.queries is not None:
+                self.item_query[k] = self.queries.after_command(self.cmd)
         if self.commands:         # what it wrote, visible to host reads after this or a later segment
             self._barrier(vk.VK_PIPELINE_STAGE_HOST_BIT, vk.VK_ACCESS_HOST_READ_BIT)
         with rt.driver_call("vkEndCommandBuffer"):
@@ -171,7 +184,20 @@ class Segment:
         for check in self.checks:
             check()
 
+    def step_seconds(self) -> list[float]:
+        """After run() of a timed segment: each gathered step's device seconds (the time from the
+        completion of the command before its first one to the completion of its last one; a copy
+        the host does straight into mapped memory has none)."""
+        if self.queries is None or not self.commands:
+            return [0.0] * len(self.step_items)
+        since = self.queries.seconds_since_previous()
+        per_item = [since[q] if q is not None else 0.0 for q in self.item_query]
+        return [float(sum(per_item[k] for k in items)) for items in self.step_items]
+
     def free(self) -> None:
+        if self.queries is not None:
+            self.queries.destroy()
+            self.queries = None
         if self.cmd is not None:
             self.rt.vk.vkFreeCommandBuffers(self.rt.device, self.ws.command_pool, 1, [self.cmd])
             self.cmd = None
@@ -210,14 +236,16 @@ def _writer(data: np.ndarray, src: Tensor, dst: Tensor) -> Callable[[], None]:
     return lambda: np.copyto(flat, GpuWorkspace.host_to_storage(src, dst).reshape(-1))
 
 
-def gather(ws: "VKWorkspace", steps: Sequence[Any]) -> Segment:
+def gather(ws: "VKWorkspace", steps: Sequence[Any], timed: bool = False) -> Segment:
     """A segment of these steps: their calls add commands and copies to it (through the
-    workspace's record() and on_copy_buffer())."""
-    seg = Segment(ws)
+    workspace's record() and on_copy_buffer()); timed: the profiled variant."""
+    seg = Segment(ws, timed)
     ws.active = seg
     try:
         for step in steps:
+            start = len(seg.items)
             step.call()
+            seg.step_items.append(range(start, len(seg.items)))
     finally:
         ws.active = None
     return seg
