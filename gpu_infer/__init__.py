@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 # Lazy: importing gpu_infer stays cheap and never touches a driver.
 _LAZY = {
-    "InferenceSession": "session", "NodeArg": "session", "list_devices": "devices",
+    "InferenceSession": "session", "NodeArg": "session", "list_devices": "devices", "check": "node_check",
     "SessionOptions": "ort_compat", "RunOptions": "ort_compat", "GraphOptimizationLevel": "ort_compat",
     "ExecutionMode": "ort_compat", "ModelMetadata": "ort_compat", "get_available_providers": "ort_compat",
     "get_all_providers": "ort_compat", "get_device": "ort_compat",
