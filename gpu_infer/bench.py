@@ -10,7 +10,10 @@ from typing import Any, Callable
 import numpy as np
 from tqdm import tqdm
 
+from .bench_profile import RunBreakdown, format_profile, profile_session
 from .errors import GpuInferError
+from .scheduler import schemes
+from .tune import TuneResult, check_used, format_tuning, tune_session
 
 
 SETTLE_S = 0.2      # pause at each switch of engine in the timing blocks
@@ -32,6 +35,10 @@ class BackendTiming:
     scratch_bytes: int | None = None        # kernels' temporaries, after the timed runs
     max_abs_diff_vs_reference: float | None = None
     per_node_ms: list[tuple[str, str, float]] = field(default_factory=list)
+    profile: RunBreakdown | None = None     # --profile: device and host time per step and per run
+    host_overhead_ms: float | None = None   # --profile: median wall - device - CPU-backend steps
+    tuning: list[TuneResult] | None = None  # --tune: what was measured and recorded
+    tuning_problems: list[str] = field(default_factory=list)   # tuned choices the timed session did not use
     error: str | None = None
 
 
@@ -73,8 +80,11 @@ def _fill(t: BackendTiming, times: list[float]) -> None:
 
 
 def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[str], precision: str,
-                runs: int, warmup: int, per_node: bool, with_onnxruntime: bool, progress: bool
-                ) -> list[BackendTiming]:
+                runs: int, warmup: int, per_node: bool, with_onnxruntime: bool, progress: bool,
+                profile: bool = False, tune: bool = False, retune: bool = False) -> list[BackendTiming]:
+    """Time `model_path` on each backend (and onnxruntime). profile: device and host time per
+    step and per run; tune: measure every scheme choice first (tune.py), then time the session
+    that uses the recorded choices."""
     from .session import InferenceSession
     results: list[BackendTiming] = []
     runners: list[tuple[BackendTiming, Callable[[], Any]]] = []
@@ -95,13 +105,19 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
         t = BackendTiming(name)
         results.append(t)
         try:
+            if tune:
+                with InferenceSession(model_path, backend=name, precision=precision) as tuner:
+                    t.tuning = tune_session(tuner, feeds, retune=retune, progress=progress)
             t0 = time.perf_counter()
-            sess = InferenceSession(model_path, backend=name, precision=precision)
-            out = sess.run(None, feeds)
+            with schemes.observing() as choices:
+                sess = InferenceSession(model_path, backend=name, precision=precision)
+                out = sess.run(None, feeds)
             t.prepare_s = time.perf_counter() - t0
         except GpuInferError as exc:
             t.error = f"{type(exc).__name__}: {exc}"
             continue
+        if t.tuning is not None:
+            t.tuning_problems = check_used(t.tuning, choices)
         placement = sess.placement()
         t.nodes_total = len(placement)
         t.nodes_on_backend = sum(1 for _, _, b in placement if b == name)
@@ -119,7 +135,10 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
         if sess is None:
             continue
         t.scratch_bytes = sess.memory_plan().scratch_bytes
-        if per_node:
+        if profile:
+            t.profile = profile_session(sess, feeds)
+            t.host_overhead_ms = t.profile.host_overhead_ms(t.median_ms)
+        elif per_node:
             agg: dict[tuple[str, str], list[float]] = defaultdict(list)
             for _ in range(3):
                 for label, where, sec in sess.profile(feeds):
@@ -128,7 +147,8 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
     return results
 
 
-def format_results(results: list[BackendTiming], top: int = 15) -> str:
+def format_results(results: list[BackendTiming], top: int | None = 15) -> str:
+    """The comparison table, then per backend the tuning, profile or per-step tables (`top` rows; None: all)."""
     ref = next((r for r in results if r.backend == "onnxruntime" and r.median_ms), None)
     lines = [f"{'backend':12s} {'median ms':>10s} {'min':>9s} {'max':>9s} {'vs ort':>8s} "
              f"{'nodes here':>11s} {'copies':>6s} {'arena MB':>9s} {'naive MB':>9s} {'scratch MB':>10s} "
@@ -145,11 +165,17 @@ def format_results(results: list[BackendTiming], top: int = 15) -> str:
                      f"{here:>11s} {r.copies if r.copies is not None else '-':>6} {mb(r.planned_bytes)} "
                      f"{mb(r.naive_bytes)} {mb(r.scratch_bytes):>10s} {diff}")
     for r in results:
+        if r.tuning is not None:
+            lines.append(f"\ntuning on {r.backend}:\n" + format_tuning(r.tuning))
+            lines += [f"  NOT USED: {p}" for p in r.tuning_problems]
+        if r.profile is not None:
+            lines.append(format_profile(r.backend, r.profile, r.median_ms, top))
         if r.per_node_ms:
             total = sum(ms for _, _, ms in r.per_node_ms)
-            lines.append(f"\nper-step time on {r.backend} (top {top} of {len(r.per_node_ms)}, "
+            shown = sorted(r.per_node_ms, key=lambda x: -x[2])[:top]
+            lines.append(f"\nper-step time on {r.backend} (top {len(shown)} of {len(r.per_node_ms)}, "
                          f"sum {total:.2f} ms, each step finished on its own):")
-            for label, where, ms in sorted(r.per_node_ms, key=lambda x: -x[2])[:top]:
+            for label, where, ms in shown:
                 lines.append(f"  {ms:9.3f} ms {100 * ms / total:5.1f}%  {where:7s} {label}")
     return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-"""The gpu-infer command: devices, run, bench, convert."""
+"""The gpu-infer command: devices, run, check, bench, convert."""
 from __future__ import annotations
 
 import argparse
@@ -108,14 +108,29 @@ def cmd_bench(args) -> int:
     feeds = make_feeds(probe.get_inputs(), shapes, files, args.seed)
     results = bench_model(model, feeds, backends, args.precision,
                           args.runs, args.warmup, per_node=not args.no_per_node,
-                          with_onnxruntime=not args.no_onnxruntime, progress=not args.json)
+                          with_onnxruntime=not args.no_onnxruntime, progress=not args.json,
+                          profile=args.profile, tune=args.tune or args.retune, retune=args.retune)
     if args.json:
         print(json.dumps({"model": model, "inputs": {k: list(v.shape) for k, v in feeds.items()},
                           "precision": args.precision, "results": results_as_dicts(results)}, indent=2))
     else:
         print(f"model: {model}; inputs: " + ", ".join(f"{k} {v.shape}" for k, v in feeds.items()))
-        print(format_results(results))
+        print(format_results(results, top=args.top or None))
     return 0
+
+
+def cmd_check(args) -> int:
+    """0: every node matches; 1: a node diverges (named on stdout)."""
+    from .node_check import check
+    from .session import InferenceSession
+    model, shapes, files = _model_shapes_files(args)
+    probe = InferenceSession(model, backend="cpu")
+    feeds = make_feeds(probe.get_inputs(), shapes, files, args.seed)
+    probe.close()
+    report = check(model, feeds, backend=args.backend, precision=args.precision, rtol=args.rtol,
+                   reference=args.reference)
+    print(report.format())
+    return 0 if report.ok else 1
 
 
 def cmd_convert(args) -> int:
@@ -168,7 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.add_argument("--no-per-node", action="store_true")
     b.add_argument("--no-onnxruntime", action="store_true")
+    b.add_argument("--profile", action="store_true",
+                   help="device time per step next to host time, and the host overhead per run")
+    b.add_argument("--tune", action="store_true",
+                   help="first measure every scheme of nodes that have a choice; record the fastest")
+    b.add_argument("--retune", action="store_true", help="--tune, measuring again what is already tuned")
+    b.add_argument("--top", type=_count(0), default=15, help="steps shown per table (0: all)")
     b.set_defaults(func=cmd_bench)
+
+    k = sub.add_parser("check", help="run on a backend and on the CPU node by node; name the first node "
+                                     "that diverges (exit status 1)")
+    model_args(k)
+    k.add_argument("--backend", default="opencl", help="opencl | vulkan | cpu")
+    k.add_argument("--reference", default="cpu", help="the backend compared with (default cpu)")
+    k.add_argument("--rtol", type=float, default=None,
+                   help="tolerance relative to each tensor's scale (default: fp32 1e-4, fp16 2e-2)")
+    k.set_defaults(func=cmd_check)
 
     c = sub.add_parser("convert", help="optimize a model and save it as a .gim file")
     c.add_argument("model")
