@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from .session_plan import session_plan
 
 PROFILE_RUNS = 5
 
@@ -46,7 +45,7 @@ def _median(values: list[float | None]) -> float | None:
 
 def profile_session(session: Any, feeds: dict[str, np.ndarray], runs: int = PROFILE_RUNS) -> RunBreakdown:
     """Profile the session's plan for `feeds`: `runs` runs of each kind, medians."""
-    plan, feeds = session_plan(session, feeds)
+    plan, feeds = session.plan_for(feeds)
     plan.profile_device(feeds, each_step=False)                 # untimed: the profiled variants are made
     per_step: dict[tuple[str, str], tuple[list[float | None], list[float | None]]] = {}
     for _ in range(runs):

@@ -28,7 +28,6 @@ from .ir import Graph, Node, TensorInfo
 from .pipeline import prepare
 from .pipeline.backend_choice import make_backends, resolve_backend
 from .pipeline.plan import Plan
-from .session_plan import session_plan
 from .single_node import plan_alone
 from .tensor_diff import TensorDiff, compare
 
@@ -102,7 +101,7 @@ class CheckReport:
                 alone_ok = all(d.within(self.rtol) for _, d in self.alone)
                 verdict = ("so it is wrong by itself" if not alone_ok else
                            "so alone it matches: its inputs' small differences grow here")
-                lines.append(f"  run alone on the reference's inputs: "
+                lines.append("  run alone on the reference's inputs: "
                              + "; ".join(f"'{t}': {d.describe()}" for t, d in self.alone) + f" ({verdict})")
         for name, diff in self.outputs:
             lines.append(f"model output '{name}': {'ok' if diff.within(self.rtol) else 'DIVERGES'}, "
@@ -126,7 +125,7 @@ def check(model: str | os.PathLike | bytes | onnx.ModelProto, feeds: dict[str, A
     with InferenceSession(proto, backend=reference) as ref_session:
         if feeds is None:
             feeds = make_feeds(ref_session.get_inputs(), shapes or {}, {}, seed)
-        ref_plan, arrays = session_plan(ref_session, feeds)
+        ref_plan, arrays = ref_session.plan_for(feeds)
         if ref_plan.rest is not None or ref_plan.host_nodes:
             raise GpuInferError("check does not support models whose shapes depend on values (NonZero, shapes "
                                 "computed from data) yet")

@@ -199,6 +199,12 @@ class InferenceSession:
         plan, arrays = self._plan_and_feeds(self._check_feeds(feeds))
         return plan.profile(arrays)[1]
 
+    def plan_for(self, feeds: dict[str, Any]) -> tuple[Plan, dict[str, np.ndarray]]:
+        """The plan this session runs for `feeds` (checked and converted as run() does) and the
+        feeds that plan takes (inputs whose values decide shapes are bound into it): for the tools
+        that look inside one run (check, bench --profile, bench --tune)."""
+        return self._plan_and_feeds(self._check_feeds(feeds))
+
     def _plan_and_feeds(self, arrays: dict[str, np.ndarray]) -> tuple[Plan, dict[str, np.ndarray]]:
         return (self._cache.plan_for(arrays),
                 {k: v for k, v in arrays.items() if k not in self._cache.value_inputs})

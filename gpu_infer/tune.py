@@ -23,7 +23,6 @@ from .ir import Node
 from .pipeline.plan import Plan
 from .scheduler import schemes
 from .scheduler.schemes import Scheme
-from .session_plan import session_plan
 from .single_node import plan_alone, sample_feeds
 
 REPEATS = 5          # timed runs per candidate (after one untimed)
@@ -163,5 +162,5 @@ def tune_session(session: Any, feeds: dict[str, np.ndarray], repeats: int = REPE
                  progress: bool = True) -> list[TuneResult]:
     """Tune the plan an InferenceSession makes for `feeds`' shapes (its first stage, where shapes
     depend on values)."""
-    plan, _ = session_plan(session, feeds)
+    plan, _ = session.plan_for(feeds)
     return tune_plan(plan, repeats, retune, progress)

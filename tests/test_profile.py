@@ -10,7 +10,6 @@ from onnx import TensorProto, helper, numpy_helper, save
 
 import gpu_infer
 from gpu_infer.cli import main
-from gpu_infer.session_plan import session_plan
 
 BIG, SMALL = (64, 64, 64), (4, 4, 4)
 
@@ -28,7 +27,7 @@ def model(shape):
 def profiled(backend, shape, each_step):
     sess = gpu_infer.InferenceSession(model(shape), backend=backend)
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    plan, feeds = session_plan(sess, {"x": x})
+    plan, feeds = sess.plan_for({"x": x})
     (y,), run = plan.profile_device(feeds, each_step=each_step)
     np.testing.assert_allclose(y, np.maximum(x, 0) + 0.5, rtol=1e-6)     # profiled runs compute the same
     return sess, plan, run
