@@ -7,7 +7,7 @@
 //   (default)   LayerNormalization: scale and bias per element of the row, element i % scale_n
 //               (i % bias_n): a parameter as long as the row, or one its length divides
 //               (broadcast over the leading normalised axes); has_bias 0 without bias.
-// With `stats`, the row's mean and inv are written to mean_out / inv_out (LayerNormalization's
+// `stats`: bit 0 writes the row's mean to mean_out, bit 1 its inv to inv_out (LayerNormalization's
 // optional outputs). Layouts (reduction.h): norm_rows (a work-item per row), norm_group (a
 // work-group per row).
 #include "reduction.h"
@@ -22,9 +22,9 @@
 #define BIAS_AT(i) (has_bias ? LOADV(bias, bias_off + (i)) : 0.0f)
 
 inline void store_stats(__global mem_t *mean_out, const int mean_off, __global mem_t *inv_out, const int inv_off,
-                        const int o, const float mean, const float inv) {
-    STOREV(mean, mean_off + o, mean_out);
-    STOREV(inv, inv_off + o, inv_out);
+                        const int stats, const int o, const float mean, const float inv) {
+    if (stats & 1) STOREV(mean, mean_off + o, mean_out);
+    if (stats & 2) STOREV(inv, inv_off + o, inv_out);
 }
 
 __kernel void norm_rows(NORM_ARGS) {
@@ -38,7 +38,7 @@ __kernel void norm_rows(NORM_ARGS) {
     float sq = 0.0f;
     FOR_ROW(x, n, const float8 d = v - mean; sq += sum8(d * d);, const float d = s - mean; sq += d * d;)
     const float inv = 1.0f / sqrt(sq / n + eps);
-    if (stats) store_stats(mean_out, mean_off, inv_out, inv_off, o, mean, inv);
+    store_stats(mean_out, mean_off, inv_out, inv_off, stats, o, mean, inv);
 #ifdef PER_ROW
     const float g = LOADV(scale, scale_off + o % period), b = BIAS_AT(o % period);
     FOR_ROW(x, n, STOREF8((v - mean) * inv * g + b, i_, y);, STOREV((s - mean) * inv * g + b, i_, y);)
@@ -69,7 +69,7 @@ __kernel void norm_group(NORM_ARGS) {
         sq += d * d;
     }
     const float inv = 1.0f / sqrt(group_sum(sq, tmp) / n + eps);
-    if (stats && lid == 0) store_stats(mean_out, mean_off, inv_out, inv_off, o, mean, inv);
+    if (lid == 0) store_stats(mean_out, mean_off, inv_out, inv_off, stats, o, mean, inv);
 #ifdef PER_ROW
     const float g = LOADV(scale, scale_off + o % period), b = BIAS_AT(o % period);
     for (int i = lid; i < n; i += step) STOREV((LOADV(x, i) - mean) * inv * g + b, i, y);

@@ -52,13 +52,13 @@ class CLNormalization(CLExecution):
         x, scale, y = inputs[0], inputs[1], outputs[0]
         bias = inputs[2] if len(inputs) > 2 else None
         self.count, n = self.rows(self.node, x.shape)
-        stats = len(outputs) > 2 and outputs[1] is not None and outputs[2] is not None
-        mean, inv = (outputs[1], outputs[2]) if stats else (y, y)
+        mean, inv = (outputs[k] if len(outputs) > k else None for k in (1, 2))
+        stats = (mean is not None) | (inv is not None) << 1
         period, scale_n, bias_n = self.parameters(inputs, n)
         scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
         layout, self.global_size, self.local_size = launch(scheme, self.count, self.count)
-        args: list[Any] = [*ref_args(x), *ref_args(y), *ref_args(scale), *ref_args(bias or scale), *ref_args(mean),
-                           *ref_args(inv), *(np.int32(v) for v in (self.count, n, period, scale_n, bias_n,
+        args: list[Any] = [*ref_args(x), *ref_args(y), *ref_args(scale), *ref_args(bias or scale), *ref_args(mean or y),
+                           *ref_args(inv or y), *(np.int32(v) for v in (self.count, n, period, scale_n, bias_n,
                                                                     bias is not None, stats)),
                            np.float32(self.node.attr("epsilon", 1e-5))]
         self.bound = self.kernel(f"norm_{layout}", args, ["-DPER_ROW"] if self.per_row else [])

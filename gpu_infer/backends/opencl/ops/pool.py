@@ -6,19 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pyopencl import cltypes
 
 from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme, choose
 from ...cpu.ops.window import spatial_params
-from ..execution import CLExecution, ref_args
+from ..execution import ref_args, round_up
 from ..registry import register
-from .reduce import CLReduction, elem_options, is_float32
+from .reduce import CLExactData, int4, CLReduction, elem_options, is_float32
 
 MAX_SPATIAL = 3
 INTEGER_MAXPOOL = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
 W8 = 8                     # outputs along W per work-item of pool_w8
-LOCAL = None               # PoCL picks the work-group: as fast as any size measured
+LOCAL = (8, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class PoolGeometry:
     hi: tuple[int, int, int]
 
     def arguments(self) -> list:
-        return [cltypes.make_int4(*v, 0) for v in (self.in_size, self.out_size, self.window, self.stride,
+        return [int4(*v) for v in (self.in_size, self.out_size, self.window, self.stride,
                                                    self.dilation, self.pad, self.lo, self.hi)]
 
 
@@ -56,7 +55,7 @@ def pool_geometry(node, shape: tuple[int, ...]) -> PoolGeometry:
 
 
 @register("MaxPool", "AveragePool")
-class CLPool(CLExecution):
+class CLPool(CLExactData):
     family = "pool"
 
     @classmethod
@@ -103,7 +102,7 @@ class CLPool(CLExecution):
         else:
             name = "pool_w8" if scheme.name == "pool.w8" else "pool"
         per_item = W8 if name == "pool_w8" else 1
-        self.global_size = (-(-g.out_size[2] // per_item), g.out_size[1], planes * g.out_size[0])
+        self.global_size = (round_up(-(-g.out_size[2] // per_item), 8), g.out_size[1], planes * g.out_size[0])
         self.bound = self.kernel(name, args, options)
 
     def on_execute(self, inputs, outputs) -> None:

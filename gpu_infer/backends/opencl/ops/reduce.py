@@ -51,6 +51,19 @@ def elem_options(dtype: np.dtype, wrapping: bool = False) -> list[str]:
     return options
 
 
+class CLExactData(CLExecution):
+    """An execution whose kernels also take integer or bool data (reduction.h's -DELEM): such a
+    program does not depend on the precision level, so it is built once for all of them."""
+
+    def options(self, *extra: str) -> list[str]:
+        return list(extra) if any(o.startswith("-DELEM=") for o in extra) else super().options(*extra)
+
+
+def int4(*values: int) -> np.ndarray:
+    """An OpenCL int4 kernel argument (by value) of up to 4 ints, the rest 0."""
+    return np.array(list(values) + [0] * (4 - len(values)), np.int32)
+
+
 def is_float32(t: Tensor | None) -> bool:
     return t is not None and np.dtype(t.dtype) == np.float32
 
@@ -82,15 +95,15 @@ def layout_schemes(family: str, rt: Any, outputs: int, count: int, innermost_red
     return candidates
 
 
-def launch(scheme: Scheme, outputs: int, rows: int) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
-    """Kernel-name suffix, global and local size of a layout for `outputs` outputs, `rows` of them
-    in the cols layout (the outputs a row of interleaved reductions holds: outputs / rows each)."""
+def launch(scheme: Scheme, outputs: int, rows: int, cols: int = COLS) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Kernel-name suffix, global and local size of a layout for `outputs` outputs, in `rows` rows
+    of interleaved reductions in the cols layout, `cols` per work-item (1 for integers)."""
     layout = scheme.name.split(".")[-1]
     if layout == "group":
         local = scheme.param("local")
         return layout, (outputs * local,), (local,)
     if layout == "cols":
-        blocks = -(-(outputs // max(rows, 1)) // COLS)
+        blocks = -(-(outputs // max(rows, 1)) // cols)
         return layout, (round_up(blocks, 8), rows), (8, 1)
     return layout, (round_up(outputs, ITEM_GROUP),), (ITEM_GROUP,)
 
@@ -163,7 +176,7 @@ INTEGER_REDUCTIONS = {"ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd"}
 ORDERED_ONLY = {"ReduceMax", "ReduceMin"}                 # the ones defined on bool too
 
 
-class CLReduction(CLExecution):
+class CLReduction(CLExactData):
     """A reduction of input 0 over some of its axes, as reduce.cl runs it."""
 
     family = "reduce"
@@ -178,6 +191,11 @@ class CLReduction(CLExecution):
         """(axes reduced, keepdims) of input 0, normalised; None: they are not known at planning.
         No axes at all is a copy."""
         raise NotImplementedError
+
+    @classmethod
+    def is_copy(cls, node, inputs) -> bool:
+        """Whether the node returns its input unchanged (noop_with_empty_axes)."""
+        return False
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
@@ -210,9 +228,12 @@ class CLReduction(CLExecution):
         x, y = inputs[0], outputs[0]
         self.view = view = self.view_of(inputs)
         combination, pre, post = REDUCTIONS[self.reduction_of(self.node)]
+        if self.is_copy(self.node, inputs):       # not even squared or rooted
+            pre = post = 0
         options = [f"-DREDUCE_{combination}", *elem_options(x.dtype, wrapping=combination in ("SUM", "PROD"))]
         scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
-        layout, self.global_size, self.local_size = launch(scheme, view.outputs, view.outputs // max(view.kept[3], 1))
+        layout, self.global_size, self.local_size = launch(scheme, view.outputs, view.outputs // max(view.kept[3], 1),
+                                                           COLS if is_float32(x) else 1)
         args = [*ref_args(x), *ref_args(y), *view.arguments(), np.int32(view.outputs), np.int32(pre),
                 np.int32(post), np.float32(view.count)]
         self.bound = self.kernel(f"reduce_{layout}", args, options)
@@ -228,17 +249,27 @@ class CLReduce(CLReduction):
     input; none (or empty) reduce every axis, unless noop_with_empty_axes makes it a copy."""
 
     @classmethod
-    def reduced_axes(cls, node, inputs):
-        rank = len(inputs[0].shape)
+    def is_copy(cls, node, inputs) -> bool:
+        return bool(node.attr("noop_with_empty_axes", 0)) and cls.given_axes(node, inputs) == []
+
+    @classmethod
+    def given_axes(cls, node, inputs) -> list[int] | None:
+        """The axes the node names (None: not known at planning)."""
         if node.opset >= (13 if node.op_type == "ReduceSum" else 18):
             given = inputs[1] if len(inputs) > 1 else None
             if given is not None and given.constant is None:
                 return None
-            axes = [] if given is None else [int(a) for a in np.asarray(given.constant).reshape(-1)]
-        else:
-            axes = list(node.attr("axes") or [])
+            return [] if given is None else [int(a) for a in np.asarray(given.constant).reshape(-1)]
+        return list(node.attr("axes") or [])
+
+    @classmethod
+    def reduced_axes(cls, node, inputs):
+        rank = len(inputs[0].shape)
+        axes = cls.given_axes(node, inputs)
+        if axes is None:
+            return None
         if not axes:
-            if node.attr("noop_with_empty_axes", 0):
+            if cls.is_copy(node, inputs):
                 return [], True
             axes = list(range(rank))
         return norm_axes(node, axes, rank), bool(node.attr("keepdims", 1))

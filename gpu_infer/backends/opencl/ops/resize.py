@@ -14,20 +14,19 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from pyopencl import cltypes
 
 from ....errors import ShapeInferenceError
 from ...base import Tensor
 from ...cpu.ops.axes import axes as norm_axes
 from ...cpu.ops.resize import NEAREST, _cubic, _linear, snap_halves, source_coords
-from ..execution import CLExecution, ref_args, round_up
+from ..execution import ref_args, round_up
 from ..registry import register
-from .reduce import elem_options, is_float32
+from .reduce import CLExactData, int4, elem_options, is_float32
 
 MODES = ("nearest", "linear", "cubic")
 COORDINATE_MODES = ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric",
                     "tf_half_pixel_for_nn", "tf_crop_and_resize")
-LOCAL = None                # PoCL picks the work-group: as fast as any size measured
+LOCAL = (8, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ def _lead_taps(parts: list[tuple[np.ndarray, np.ndarray]], strides: list[int]) -
 
 
 @register("Resize", "Upsample")
-class CLResize(CLExecution):
+class CLResize(CLExactData):
     family = "resize"
 
     @classmethod
@@ -205,12 +204,12 @@ class CLResize(CLExecution):
         handle = self.prepare_weight(("taps", tuple(x.shape)), lambda: table, source=None,
                                      what=f"the resampling table of {self.node.describe()}")
         args: list[Any] = [*ref_args(x), *ref_args(y), handle.buffer, np.int32(handle.offset),
-                           cltypes.make_int4(*size, 0), cltypes.make_int4(*taps, 0), cltypes.make_int4(*starts, 0),
+                           int4(*size), int4(*taps), int4(*starts),
                            np.float32(self.node.attr("extrapolation_value", 0.0))]
         if r.mode == "nearest":
             cols = table[starts[2]:starts[2] + size[2]]
             args.append(np.int32(np.array_equal(cols, np.arange(size[2]) // 2)))
-        self.global_size = (-(-size[2] // 8), size[1], size[0])
+        self.global_size = (round_up(-(-size[2] // 8), 8), size[1], size[0])
         self.bound = self.kernel(f"resize_{'nearest' if r.mode == 'nearest' else 'taps'}", args,
                                  elem_options(x.dtype))
 
