@@ -73,7 +73,7 @@ DEFINE_GROUP_REDUCE(group_combine, accum_t, COMBINE)
 #endif
 
 __kernel void reduce_rows(REDUCE_ARGS) {
-    const int o = get_global_id(0);
+    const int o = get_global_id(0);                  // K3 is 1: the innermost axis is reduced
     if (o >= outputs) return;
     const int base = kept_base(o, k1, k2, sk0, sk1, sk2);
     const int count = r0 * r1 * r2;
@@ -140,7 +140,7 @@ __kernel void reduce_cols(REDUCE_ARGS) {
 __kernel void reduce_group(REDUCE_ARGS) {
     const int o = get_group_id(0);
     const int lid = get_local_id(0), step = get_local_size(0);
-    const int base = kept_base(o, k1, k2, sk0, sk1, sk2);
+    const int base = kept_base(o / k3, k1, k2, sk0, sk1, sk2) + (o % k3) * sk3;
     const int count = r0 * r1 * r2;
 #ifdef REDUCE_LSE
     __local float tmp[MAX_GROUP];
