@@ -12,7 +12,7 @@ from ...base import Tensor
 from ...cpu.ops.axes import axis as norm_axis
 from ..execution import CLExecution, ref_args
 from ..registry import register
-from .reduce import is_float32, launch, layout_schemes
+from .reduction import is_float32, launch, layout_schemes
 
 FLOAT = 1                   # TensorProto.FLOAT: LayerNormalization's stash_type, the only one run here
 
@@ -44,9 +44,9 @@ class CLNormalization(CLExecution):
         rows, n = self.rows(self.node, inputs[0].shape)
         return layout_schemes("norm", self.backend.rt, rows, n, True)
 
-    def parameters(self, inputs, n: int) -> tuple[int, int, int]:
-        """(period, scale_n, bias_n) of norm.cl."""
-        return 1, 1, 1
+    def parameters(self, inputs: list[Tensor | None]) -> tuple[int, int, int]:
+        """norm.cl's (period, scale_n, bias_n): where a row finds its scale and bias."""
+        raise NotImplementedError
 
     def on_resize(self, inputs, outputs) -> None:
         x, scale, y = inputs[0], inputs[1], outputs[0]
@@ -54,12 +54,13 @@ class CLNormalization(CLExecution):
         self.count, n = self.rows(self.node, x.shape)
         mean, inv = (outputs[k] if len(outputs) > k else None for k in (1, 2))
         stats = (mean is not None) | (inv is not None) << 1
-        period, scale_n, bias_n = self.parameters(inputs, n)
+        period, scale_n, bias_n = self.parameters(inputs)
         scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
         layout, self.global_size, self.local_size = launch(scheme, self.count, self.count)
-        args: list[Any] = [*ref_args(x), *ref_args(y), *ref_args(scale), *ref_args(bias or scale), *ref_args(mean or y),
-                           *ref_args(inv or y), *(np.int32(v) for v in (self.count, n, period, scale_n, bias_n,
-                                                                    bias is not None, stats)),
+        # an absent tensor's argument is any buffer (y): the kernel never touches it
+        optional = [ref_args(t if t is not None else y) for t in (bias, mean, inv)]
+        args: list[Any] = [*ref_args(x), *ref_args(y), *ref_args(scale), *optional[0], *optional[1], *optional[2],
+                           *(np.int32(v) for v in (self.count, n, period, scale_n, bias_n, bias is not None, stats)),
                            np.float32(self.node.attr("epsilon", 1e-5))]
         self.bound = self.kernel(f"norm_{layout}", args, ["-DPER_ROW"] if self.per_row else [])
 
@@ -89,7 +90,7 @@ class CLLayerNormalization(CLNormalization):
         normalised = tuple(inputs[0].shape[first:])
         return all(_trailing(p, normalised) for p in inputs[1:] if p is not None)
 
-    def parameters(self, inputs, n):
+    def parameters(self, inputs):
         bias = inputs[2] if len(inputs) > 2 else None
         return 1, max(inputs[1].size, 1), max(bias.size if bias is not None else 1, 1)
 
@@ -108,5 +109,5 @@ class CLInstanceNormalization(CLNormalization):
     def supports(cls, node, inputs, outputs) -> bool:
         return len(inputs[0].shape) >= 2 and all(is_float32(t) for t in inputs + outputs if t)
 
-    def parameters(self, inputs, n):
+    def parameters(self, inputs):
         return inputs[0].shape[1], 1, 1

@@ -12,12 +12,13 @@ from ....scheduler.schemes import Scheme, choose
 from ...cpu.ops.window import spatial_params
 from ..execution import ref_args, round_up
 from ..registry import register
-from .reduce import CLExactData, int4, CLReduction, elem_options, is_float32
+from .reduce import CLReduction
+from .reduction import CLExactData, elem_options, int4, is_float32
 
 MAX_SPATIAL = 3
 INTEGER_MAXPOOL = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
 W8 = 8                     # outputs along W per work-item of pool_w8
-LOCAL = (8, 1, 1)
+LOCAL = (8, 1, 1)          # as fast as PoCL's own choice, and one compilation per kernel
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ class PoolGeometry:
     lo: tuple[int, int, int]
     hi: tuple[int, int, int]
 
-    def arguments(self) -> list:
-        return [int4(*v) for v in (self.in_size, self.out_size, self.window, self.stride,
-                                                   self.dilation, self.pad, self.lo, self.hi)]
+    def arguments(self) -> list[np.ndarray]:
+        return [int4(*v) for v in (self.in_size, self.out_size, self.window, self.stride, self.dilation, self.pad,
+                                   self.lo, self.hi)]
 
 
 def pool_geometry(node, shape: tuple[int, ...]) -> PoolGeometry:
@@ -70,7 +71,9 @@ class CLPool(CLExactData):
             return False
         return True
 
-    def indices(self, outputs) -> bool:
+    @staticmethod
+    def indices(outputs) -> bool:
+        """Whether MaxPool's optional Indices output is asked for."""
         return len(outputs) > 1 and outputs[1] is not None
 
     def op_key(self, inputs) -> str:
@@ -110,7 +113,6 @@ class CLPool(CLExactData):
             self.enqueue(self.bound, self.global_size, LOCAL)
 
 
-
 @register("GlobalAveragePool", "GlobalMaxPool")
 class CLGlobalPool(CLReduction):
     """The mean or maximum of each (n, c) plane: a reduction over the contiguous spatial block."""
@@ -121,4 +123,4 @@ class CLGlobalPool(CLReduction):
 
     @classmethod
     def reduced_axes(cls, node, inputs):
-        return list(range(2, len(inputs[0].shape))), True
+        return list(range(2, len(inputs[0].shape)))

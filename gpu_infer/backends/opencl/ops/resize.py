@@ -17,11 +17,10 @@ import numpy as np
 
 from ....errors import ShapeInferenceError
 from ...base import Tensor
-from ...cpu.ops.axes import axes as norm_axes
-from ...cpu.ops.resize import NEAREST, _cubic, _linear, snap_halves, source_coords
+from ...cpu.ops.resize import NEAREST, _cubic, _linear, resize_target, snap_halves, source_coords
 from ..execution import ref_args, round_up
 from ..registry import register
-from .reduce import CLExactData, int4, elem_options, is_float32
+from .reduction import CLExactData, int4, elem_options, is_float32
 
 MODES = ("nearest", "linear", "cubic")
 COORDINATE_MODES = ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric",
@@ -54,42 +53,19 @@ def _constant(t: Tensor | None) -> np.ndarray | None:
 
 def resampling(node, x: Tensor, operands: list[Tensor | None]) -> Resampling:
     """The node's Resampling of `x`, from its attributes and constant operands (roi, scales, sizes),
-    as the CPU backend's Resize / Upsample compute them."""
-    at, rank = node.attr, len(x.shape)
+    by the CPU backend's rules."""
+    at = node.attr
     mode = at("mode", "nearest")
-    if node.op_type == "Upsample":
-        scales = _constant(operands[0]) if operands else None
-        scales = [float(v) for v in (scales if scales is not None else at("scales"))]
-        mode = "linear" if mode in ("linear", "bilinear") else mode
-        return Resampling(tuple(int(math.floor(d * s)) for d, s in zip(x.shape, scales)), tuple(scales), None, mode,
-                          "asymmetric", "simple")
-    if node.opset < 11:                                   # Resize-10: (X, scales)
-        scales = _constant(operands[0])
-        return Resampling(tuple(int(math.floor(d * s)) for d, s in zip(x.shape, scales)),
-                          tuple(float(s) for s in scales), None, mode, "asymmetric", "simple")
+    if node.op_type == "Upsample" or node.opset < 11:            # (X, scales) or the scales attribute
+        given = _constant(operands[0]) if operands else None
+        scales = [float(v) for v in (given if given is not None else at("scales"))]
+        return Resampling(tuple(int(math.floor(d * s)) for d, s in zip(x.shape, scales)), tuple(scales), None,
+                          "linear" if mode == "bilinear" else mode, "asymmetric", "simple")
     roi, scales, sizes = (_constant(operands[k]) if len(operands) > k else None for k in range(3))
-    axes = norm_axes(node, at("axes") or list(range(rank)), rank)
-    out_sizes, out_scales = list(x.shape), [1.0] * rank
-    if sizes is not None:
-        want = [int(v) for v in sizes]
-        ratios = [w / x.shape[a] for w, a in zip(want, axes)]
-        policy = at("keep_aspect_ratio_policy", "stretch")
-        if policy != "stretch":
-            r = min(ratios) if policy == "not_larger" else max(ratios)
-            ratios = [r] * len(axes)
-            want = [int(math.floor(r * x.shape[a] + 0.5)) for a in axes]
-        for a, w, r in zip(axes, want, ratios):
-            out_sizes[a], out_scales[a] = w, r
-    else:
-        for a, s in zip(axes, np.asarray(scales, np.float64)):
-            out_sizes[a], out_scales[a] = int(math.floor(x.shape[a] * s)), float(s)
-    full_roi = None
-    if roi is not None:
-        spans = [[0.0, 1.0] for _ in range(rank)]
-        for i, a in enumerate(axes):
-            spans[a] = [float(roi[i]), float(roi[i + len(axes)])]
-        full_roi = tuple((lo, hi) for lo, hi in spans)
-    return Resampling(tuple(out_sizes), tuple(out_scales), full_roi, mode,
+    out_sizes, out_scales, full_roi = resize_target(node, x.shape, roi, scales, sizes)
+    rank = len(x.shape)
+    spans = None if full_roi is None else tuple((float(full_roi[a]), float(full_roi[a + rank])) for a in range(rank))
+    return Resampling(tuple(out_sizes), tuple(out_scales), spans, mode,
                       at("coordinate_transformation_mode", "half_pixel"), at("nearest_mode", "round_prefer_floor"))
 
 
@@ -135,28 +111,40 @@ def weight_taps(node, mode: str, coords: np.ndarray, in_size: int, scale: float)
     return np.clip(taps, 0, max(in_size - 1, 0)), weight
 
 
-def tap_table(node, r: Resampling, shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, int, int],
-                                                                    tuple[int, int, int], tuple[int, int, int]]:
-    """resize.cl's table for an input of `shape`: (int32 table, (lead, OH, OW) sizes, taps per part,
-    section starts), each section tap-major. Inputs of rank < 2 get leading axes of size 1."""
-    shape3 = (1,) * (2 - len(shape)) + tuple(shape)
-    sizes3 = (1,) * (2 - len(shape)) + r.sizes
-    padded = Resampling(sizes3, (1.0,) * (2 - len(shape)) + r.scales,
-                        ((0.0, 1.0),) * (2 - len(shape)) + r.roi if r.roi is not None else None,
-                        r.mode, r.coordinate_mode, r.nearest_mode)
-    strides = [math.prod(shape3[a + 1:]) for a in range(len(shape3))]
-    parts = [axis_taps(node, padded, a, shape3[a]) for a in range(len(shape3))]
-    lead_index, lead_weight = _lead_taps(parts[:-2], strides[:-2])
+@dataclass(frozen=True)
+class TapTable:
+    """resize.cl's table and the int4 arguments that go with it."""
+    table: np.ndarray                         # int32: offsets, then weights as float bits, per section
+    size: tuple[int, int, int]                # (lead, OH, OW)
+    taps: tuple[int, int, int]                # taps per output index of each part
+    starts: tuple[int, int, int]              # where each part's section starts
+
+    @property
+    def halves(self) -> bool:
+        """Whether output column ow reads input column ow // 2 (nearest, twice as wide)."""
+        cols = self.table[self.starts[2]:self.starts[2] + self.size[2]]
+        return self.taps[2] == 1 and np.array_equal(cols, np.arange(self.size[2]) // 2)
+
+
+def tap_table(node, r: Resampling, shape: tuple[int, ...]) -> TapTable:
+    """The taps of every output index for an input of `shape` (rank < 2: leading axes of size 1
+    added), each section tap-major."""
+    lead = 2 - min(len(shape), 2)
+    shape = (1,) * lead + tuple(shape)
+    r = Resampling((1,) * lead + r.sizes, (1.0,) * lead + r.scales,
+                   ((0.0, 1.0),) * lead + r.roi if r.roi is not None else None, r.mode, r.coordinate_mode,
+                   r.nearest_mode)
+    strides = [math.prod(shape[a + 1:]) for a in range(len(shape))]
+    parts = [axis_taps(node, r, a, shape[a]) for a in range(len(shape))]
     row_index, row_weight = parts[-2]
-    sections = [(lead_index, lead_weight), (np.where(row_index < 0, -1, row_index * strides[-2]), row_weight),
-                parts[-1]]
+    sections = [_lead_taps(parts[:-2], strides[:-2]), (np.where(row_index < 0, -1, row_index * strides[-2]),
+                                                       row_weight), parts[-1]]
     chunks, starts = [], []
     for index, weight in sections:
         starts.append(sum(c.size for c in chunks))
         chunks += [index.T.astype(np.int32).reshape(-1), weight.T.astype(np.float32).view(np.int32).reshape(-1)]
-    table = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
-    size = (math.prod(sizes3[:-2]), sizes3[-2], sizes3[-1])
-    return table, size, tuple(s[0].shape[1] for s in sections), tuple(starts)
+    return TapTable(np.concatenate(chunks), (math.prod(r.sizes[:-2]), r.sizes[-2], r.sizes[-1]),
+                    tuple(index.shape[1] for index, _ in sections), tuple(starts))
 
 
 def _lead_taps(parts: list[tuple[np.ndarray, np.ndarray]], strides: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -177,15 +165,11 @@ class CLResize(CLExactData):
     family = "resize"
 
     @classmethod
-    def resampling_of(cls, node, inputs) -> Resampling:
-        return resampling(node, inputs[0], inputs[1:])
-
-    @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
         x = inputs[0]
         try:
-            r = cls.resampling_of(node, inputs)
-        except (LookupError, ShapeInferenceError, TypeError, ValueError):
+            r = resampling(node, x, inputs[1:])
+        except (LookupError, ShapeInferenceError, TypeError, ValueError):     # not constant, or malformed
             return False
         integer_ok = np.dtype(x.dtype).kind in "iub" and r.mode == "nearest"
         return ((is_float32(x) or integer_ok) and r.mode in MODES and r.coordinate_mode in COORDINATE_MODES
@@ -196,21 +180,19 @@ class CLResize(CLExactData):
 
     def on_resize(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
-        r = self.resampling_of(self.node, inputs)
+        r = resampling(self.node, x, inputs[1:])
         self.empty = y.size == 0 or x.size == 0
         if self.empty:
             return
-        table, size, taps, starts = tap_table(self.node, r, tuple(x.shape))
-        handle = self.prepare_weight(("taps", tuple(x.shape)), lambda: table, source=None,
+        taps = tap_table(self.node, r, tuple(x.shape))
+        handle = self.prepare_weight(("taps", tuple(x.shape)), lambda: taps.table, source=None,
                                      what=f"the resampling table of {self.node.describe()}")
-        args: list[Any] = [*ref_args(x), *ref_args(y), handle.buffer, np.int32(handle.offset),
-                           int4(*size), int4(*taps), int4(*starts),
-                           np.float32(self.node.attr("extrapolation_value", 0.0))]
+        args: list[Any] = [*ref_args(x), *ref_args(y), handle.buffer, np.int32(handle.offset), int4(*taps.size),
+                           int4(*taps.taps), int4(*taps.starts), np.float32(self.node.attr("extrapolation_value", 0.0))]
         if r.mode == "nearest":
-            cols = table[starts[2]:starts[2] + size[2]]
-            args.append(np.int32(np.array_equal(cols, np.arange(size[2]) // 2)))
-        self.global_size = (round_up(-(-size[2] // 8), 8), size[1], size[0])
-        self.bound = self.kernel(f"resize_{'nearest' if r.mode == 'nearest' else 'taps'}", args,
+            args.append(np.int32(taps.halves))
+        self.global_size = (round_up(-(-taps.size[2] // 8), 8), taps.size[1], taps.size[0])
+        self.bound = self.kernel("resize_nearest" if r.mode == "nearest" else "resize_taps", args,
                                  elem_options(x.dtype))
 
     def on_execute(self, inputs, outputs) -> None:

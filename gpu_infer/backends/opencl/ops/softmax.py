@@ -10,7 +10,7 @@ from ....scheduler.schemes import Scheme, choose
 from ...cpu.ops.axes import axis as norm_axis
 from ..execution import CLExecution, ref_args
 from ..registry import register
-from .reduce import is_float32, launch, layout_schemes
+from .reduction import is_float32, launch, layout_schemes
 
 
 def softmax_view(node, shape: tuple[int, ...]) -> tuple[int, int, int]:
