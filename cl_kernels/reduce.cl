@@ -76,7 +76,6 @@ __kernel void reduce_rows(REDUCE_ARGS) {
     const int o = get_global_id(0);                  // K3 is 1: the innermost axis is reduced
     if (o >= outputs) return;
     const int base = kept_base(o, k1, k2, sk0, sk1, sk2);
-    const int count = r0 * r1 * r2;
 #ifdef REDUCE_LSE
     float top = -INFINITY;
     FOR_ROWS(FOR_ROW(src + row, r2, top = max_f(top, max8(v));, top = max_f(top, s);))
@@ -85,6 +84,7 @@ __kernel void reduce_rows(REDUCE_ARGS) {
     FOR_ROWS(FOR_ROW(src + row, r2, sum += sum8(exp(v - top));, sum += exp(s - top);))
     STOREV(log(sum) + top, dst_off + o, dst);
 #else
+    const int count = r0 * r1 * r2;
     accum_t acc = IDENTITY(count);
 #ifndef ELEM
     float8 acc8 = (float8)IDENTITY(count);
@@ -103,7 +103,9 @@ __kernel void reduce_cols(REDUCE_ARGS) {
     if (c >= k3 || get_global_id(1) >= outputs / k3) return;
     const int base = kept_base(get_global_id(1), k1, k2, sk0, sk1, sk2) + c * sk3;
     const int o = get_global_id(1) * k3 + c;
+#ifndef REDUCE_LSE
     const int count = r0 * r1 * r2;
+#endif
     if (COLS > 1 && c + COLS <= k3) {
 #ifdef REDUCE_LSE
         colv_t top = -INFINITY;
@@ -141,7 +143,6 @@ __kernel void reduce_group(REDUCE_ARGS) {
     const int o = get_group_id(0);
     const int lid = get_local_id(0), step = get_local_size(0);
     const int base = kept_base(o / k3, k1, k2, sk0, sk1, sk2) + (o % k3) * sk3;
-    const int count = r0 * r1 * r2;
 #ifdef REDUCE_LSE
     __local float tmp[MAX_GROUP];
     float top = -INFINITY;
@@ -153,6 +154,7 @@ __kernel void reduce_group(REDUCE_ARGS) {
     sum = group_sum(sum, tmp);
     if (lid == 0) STOREV(log(sum) + top, dst_off + o, dst);
 #else
+    const int count = r0 * r1 * r2;
     __local accum_t tmp[MAX_GROUP];
     accum_t acc = IDENTITY(count);
     FOR_ROWS(for (int i = lid; i < r2; i += step) { const val_t v = LOADV(src, row + i * sr2);

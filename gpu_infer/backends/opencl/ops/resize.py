@@ -172,8 +172,9 @@ class CLResize(CLExactData):
         except (LookupError, ShapeInferenceError, TypeError, ValueError):     # not constant, or malformed
             return False
         integer_ok = np.dtype(x.dtype).kind in "iub" and r.mode == "nearest"
+        from_nothing = x.size == 0 < outputs[0].size          # values out of an empty input
         return ((is_float32(x) or integer_ok) and r.mode in MODES and r.coordinate_mode in COORDINATE_MODES
-                and len(r.sizes) == len(x.shape) and tuple(outputs[0].shape) == r.sizes)
+                and len(r.sizes) == len(x.shape) and tuple(outputs[0].shape) == r.sizes and not from_nothing)
 
     def reads_input(self, index: int) -> bool:
         return index == 0
