@@ -10,6 +10,8 @@ from helpers import need_backend, rel_err
 
 import gpu_infer
 from gpu_infer.errors import UnsupportedOpError
+from gpu_infer.scheduler import schemes
+from gpu_infer.scheduler.schemes import Scheme
 
 pytestmark = pytest.mark.opencl
 
@@ -19,14 +21,10 @@ def _run(model, feeds, precision="fp32"):
     return sess.run(None, feeds)
 
 
-def _forcing(monkeypatch, module_name: str, scheme: str, local: int | None = None) -> None:
-    """Make `module_name`'s executions choose `scheme` (with work-group `local`) whatever it costs."""
-    import importlib
-    module = importlib.import_module(f"gpu_infer.backends.opencl.ops.{module_name}")
-
-    def pick(device, op_key, candidates):
-        return next(c for c in candidates if c.name == scheme and c.param("local", local) == local)
-    monkeypatch.setattr(module, "choose", pick)
+def _forcing(monkeypatch, scheme: str, local: int | None = None) -> None:
+    """Make every choice of a scheme pick `scheme` (with work-group `local`), as a tuned one would."""
+    wanted = Scheme(scheme, (("local", local),) if local else ())
+    monkeypatch.setattr(schemes.TUNING, "lookup", lambda device, op_key: wanted)
 
 
 RNG = np.random.default_rng(7)
@@ -42,7 +40,7 @@ def test_every_reduce_layout_matches_cpu(monkeypatch, op, axes, layouts):
     model = node_model(op, {"x": X}, opset=13 if op != "ReduceSum" else 11, axes=axes)
     want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": X})[0]
     for layout, local in layouts:
-        _forcing(monkeypatch, "reduce", f"reduce.{layout}", local)
+        _forcing(monkeypatch, f"reduce.{layout}", local)
         assert rel_err(_run(model, {"x": X})[0], want) < 1e-5, (layout, local)
 
 
@@ -52,7 +50,7 @@ def test_every_softmax_layout_matches_cpu(monkeypatch, op, axis):
     model = node_model(op, {"x": X}, opset=13, axis=axis)
     want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": X})[0]
     for layout, local in [("rows" if axis == 2 else "cols", None), ("group", 64), ("group", 256)]:
-        _forcing(monkeypatch, "softmax", f"softmax.{layout}", local)
+        _forcing(monkeypatch, f"softmax.{layout}", local)
         assert rel_err(_run(model, {"x": X})[0], want) < 1e-5, (layout, local)
 
 
@@ -62,7 +60,7 @@ def test_every_norm_layout_matches_cpu(monkeypatch):
     model = node_model("LayerNormalization", {"x": X}, n_outputs=3, axis=-1, initializers={"s": scale, "b": bias})
     want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": X})
     for layout, local in [("rows", None), ("group", 64)]:
-        _forcing(monkeypatch, "norm", f"norm.{layout}", local)
+        _forcing(monkeypatch, f"norm.{layout}", local)
         for got, ref in zip(_run(model, {"x": X}), want):
             assert rel_err(got, ref) < 1e-5, (layout, local)
 
@@ -75,7 +73,7 @@ def test_both_pool_schemes_match_cpu(monkeypatch, precision):
         model = node_model(op, {"x": x}, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
         want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})[0]
         for scheme in ("pool.one", "pool.w8"):
-            _forcing(monkeypatch, "pool", scheme)
+            _forcing(monkeypatch, scheme)
             assert rel_err(_run(model, {"x": x}, precision)[0], want) < (1e-6 if precision == "fp32" else 2e-3)
 
 

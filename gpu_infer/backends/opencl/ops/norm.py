@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 
 from ....errors import ShapeInferenceError
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...base import Tensor
 from ...cpu.ops.axes import axis as norm_axis
 from ..execution import CLExecution, ref_args
 from ..registry import register
-from .reduction import is_float32, launch, layout_schemes
+from .reduction import chosen_scheme, is_float32, launch, layout_schemes
 
 FLOAT = 1                   # TensorProto.FLOAT: LayerNormalization's stash_type, the only one run here
 
@@ -37,9 +37,6 @@ class CLNormalization(CLExecution):
         """(rows, n): the rows standardised, each n contiguous elements."""
         raise NotImplementedError
 
-    def op_key(self, inputs) -> str:
-        return f"{self.node.op_type} {self.rows(self.node, inputs[0].shape)} {self.precision}"
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
         rows, n = self.rows(self.node, inputs[0].shape)
         return layout_schemes("norm", self.backend.rt, rows, n, True)
@@ -55,7 +52,7 @@ class CLNormalization(CLExecution):
         mean, inv = (outputs[k] if len(outputs) > k else None for k in (1, 2))
         stats = (mean is not None) | (inv is not None) << 1
         period, scale_n, bias_n = self.parameters(inputs)
-        scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
+        scheme = chosen_scheme(self, inputs, outputs)
         layout, self.global_size, self.local_size = launch(scheme, self.count, self.count)
         # an absent tensor's argument is any buffer (y): the kernel never touches it
         optional = [ref_args(t if t is not None else y) for t in (bias, mean, inv)]

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ....errors import ShapeInferenceError
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...cpu.ops.window import spatial_params
 from ..execution import ref_args, round_up
 from ..registry import register
 from .reduce import CLReduction
-from .reduction import CLExactData, elem_options, int4, is_float32
+from .reduction import CLExactData, chosen_scheme, elem_options, int4, is_float32
 
 MAX_SPATIAL = 3
 INTEGER_MAXPOOL = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
@@ -76,9 +76,6 @@ class CLPool(CLExactData):
         """Whether MaxPool's optional Indices output is asked for."""
         return len(outputs) > 1 and outputs[1] is not None
 
-    def op_key(self, inputs) -> str:
-        return f"{self.node.op_type} {pool_geometry(self.node, inputs[0].shape)} {self.precision}"
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
         """"pool.one" (an output per work-item) always; "pool.w8" (8 outputs along W per work-item,
         vector reads) for float pools without Indices over D = 1, with W strides 1 or 2 and no W
@@ -96,7 +93,7 @@ class CLPool(CLExactData):
         g = pool_geometry(self.node, x.shape)
         planes = x.shape[0] * x.shape[1]
         self.empty = y.size == 0
-        scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
+        scheme = chosen_scheme(self, inputs, outputs)
         options = ["-DPOOL_MAX" if self.node.op_type == "MaxPool" else "-DPOOL_AVG", *elem_options(x.dtype)]
         args = [*ref_args(x), *ref_args(y), *g.arguments(), np.int32(planes)]
         if self.indices(outputs):

@@ -10,12 +10,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from ....errors import ShapeInferenceError
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...base import Tensor
 from ...cpu.ops.axes import axes as norm_axes
 from ..execution import ref_args
 from ..registry import register
-from .reduction import COLS, CLExactData, elem_options, is_float32, launch, layout_schemes
+from .reduction import CLExactData, COLS, chosen_scheme, elem_options, is_float32, launch, layout_schemes
 
 @dataclass(frozen=True)
 class ReduceView:
@@ -122,10 +122,6 @@ class CLReduction(CLExactData):
     def reads_input(self, index: int) -> bool:
         return index == 0
 
-    def op_key(self, inputs) -> str:
-        x = inputs[0]
-        return f"{self.node.op_type} {list(x.shape)} {self.view_of(inputs)} {np.dtype(x.dtype).name} {self.precision}"
-
     def view_of(self, inputs) -> ReduceView:
         return reduce_view(inputs[0].shape, self.reduced_axes(self.node, inputs))
 
@@ -140,7 +136,7 @@ class CLReduction(CLExactData):
         if self.is_copy(self.node, inputs):       # not even squared or rooted
             pre = post = 0
         options = [f"-DREDUCE_{combination}", *elem_options(x.dtype, wrapping=combination in ("SUM", "PROD"))]
-        scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
+        scheme = chosen_scheme(self, inputs, outputs)
         layout, self.global_size, self.local_size = launch(scheme, view.outputs, view.outputs // max(view.kept[3], 1),
                                                            COLS if is_float32(x) else 1)
         args = [*ref_args(x), *ref_args(y), *view.arguments(), np.int32(view.outputs), np.int32(pre),

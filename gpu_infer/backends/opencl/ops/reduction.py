@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme
+from ....scheduler.schemes import Scheme, choose
 from ...base import Tensor
 from ..execution import CLExecution, round_up
 
@@ -100,3 +100,13 @@ def launch(scheme: Scheme, outputs: int, rows: int, cols: int = COLS) -> tuple[s
         blocks = -(-(outputs // max(rows, 1)) // cols)
         return layout, (round_up(blocks, 8), rows), (8, 1)
     return layout, (round_up(outputs, ITEM_GROUP),), (ITEM_GROUP,)
+
+
+def chosen_scheme(execution: CLExecution, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> Scheme:
+    """The scheme `execution` runs with: ``choose`` over its ``schemes``, keyed by the device and by
+    the node's op type, input types and shapes, attributes and precision."""
+    node = execution.node
+    ins = " ".join("-" if t is None else f"{np.dtype(t.dtype).name}{list(t.shape)}" for t in inputs)
+    attrs = " ".join(f"{k}={v!r}" for k, v in sorted(node.attrs.items()))
+    return choose(execution.backend.rt.describe(), f"{node.op_type}|{ins}|{attrs}|{execution.precision}",
+                  execution.schemes(inputs, outputs))

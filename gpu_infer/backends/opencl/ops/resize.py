@@ -20,7 +20,7 @@ from ...base import Tensor
 from ...cpu.ops.resize import NEAREST, _cubic, _linear, resize_target, snap_halves, source_coords
 from ..execution import ref_args, round_up
 from ..registry import register
-from .reduction import CLExactData, int4, elem_options, is_float32
+from .reduction import CLExactData, elem_options, int4, is_float32
 
 MODES = ("nearest", "linear", "cubic")
 COORDINATE_MODES = ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric",

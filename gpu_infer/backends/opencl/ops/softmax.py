@@ -6,11 +6,11 @@ import math
 import numpy as np
 
 from ....errors import ShapeInferenceError
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...cpu.ops.axes import axis as norm_axis
 from ..execution import CLExecution, ref_args
 from ..registry import register
-from .reduction import is_float32, launch, layout_schemes
+from .reduction import chosen_scheme, is_float32, launch, layout_schemes
 
 
 def softmax_view(node, shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -37,9 +37,6 @@ class CLSoftmax(CLExecution):
             return False
         return True
 
-    def op_key(self, inputs) -> str:
-        return f"{self.node.op_type} {softmax_view(self.node, inputs[0].shape)} {self.precision}"
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
         outer, n, inner = softmax_view(self.node, inputs[0].shape)
         return layout_schemes("softmax", self.backend.rt, outer * inner, n, inner == 1)
@@ -47,7 +44,7 @@ class CLSoftmax(CLExecution):
     def on_resize(self, inputs, outputs) -> None:
         outer, n, inner = softmax_view(self.node, inputs[0].shape)
         self.empty = outer * n * inner == 0
-        scheme = choose(self.backend.rt.describe(), self.op_key(inputs), self.schemes(inputs, outputs))
+        scheme = chosen_scheme(self, inputs, outputs)
         layout, self.global_size, self.local_size = launch(scheme, outer * inner, outer)
         options = ["-DLOG_SOFTMAX"] if self.node.op_type == "LogSoftmax" else []
         args = [*ref_args(inputs[0]), *ref_args(outputs[0]), np.int32(outer), np.int32(n), np.int32(inner)]
