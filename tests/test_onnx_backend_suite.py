@@ -36,9 +36,18 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
     "test_operator_add(.*_broadcast|constant)": "float64 (double) tensors; the Add kernel is float32-only",
 }
 
+# Cases the GPU backends fail only at the FP16 levels: what FP16 storage cannot hold.
+GPU_FP16_KNOWN_FAILURES: dict[str, str] = {
+    # pooling, reductions, softmax, normalizations, resize (OpenCL)
+    "test_(log)?softmax_large_number": "inputs 10000 to 10003 are all 10000 in float16 (its spacing there is 8), "
+                                       "so the row's (log-)softmax is uniform",
+}
 
-def _known_failure(case: str, backend: str) -> str | None:
+
+def _known_failure(case: str, backend: str, precision: str = "fp32") -> str | None:
     known = KNOWN_FAILURES | (GPU_KNOWN_FAILURES if backend != "cpu" else {})
+    if backend != "cpu" and precision.startswith("fp16"):
+        known |= GPU_FP16_KNOWN_FAILURES
     return next((why for pattern, why in known.items() if re.fullmatch(f"{pattern}_cpu", case)), None)
 
 
@@ -77,7 +86,7 @@ def _build(backend: str, names: list[str], label: str = "", precision: str = "fp
     out = {}
     for class_name, case in generated.items():
         for attr in [a for a in vars(case) if a.startswith("test_")]:
-            why = _known_failure(attr, backend)
+            why = _known_failure(attr, backend, precision)
             if attr not in wanted:
                 delattr(case, attr)
             elif why:

@@ -7,10 +7,11 @@ with that axis.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
+from ....ir import Node
 from ..registry import NumpyExecution, register
 from .axes import axes as norm_axes
 
@@ -139,6 +140,37 @@ class _Resampler(NumpyExecution):
         return np.asarray(y).astype(x.dtype, copy=False)
 
 
+def resize_target(node: Node, shape: Sequence[int], roi: np.ndarray | None, scales: np.ndarray | None,
+                  sizes: np.ndarray | None) -> tuple[list[int], list[float], np.ndarray | None]:
+    """Resize's output size and scale per axis, and its roi over every axis ([starts, ends], None
+    without one), from its operands (absent or empty ones alike) and its axes and
+    keep_aspect_ratio_policy. Shared with the GPU backends, which compute coordinates at planning."""
+    at, rank = node.attr, len(shape)
+    axes = norm_axes(node, at("axes") or list(range(rank)), rank)
+    full_roi = None
+    if roi is not None and np.asarray(roi).size:
+        r = np.asarray(roi, np.float64).reshape(-1)
+        k = len(axes)
+        full_roi = np.concatenate([np.zeros(rank), np.ones(rank)])
+        for i, a in enumerate(axes):
+            full_roi[a], full_roi[a + rank] = r[i], r[i + k]
+    out_sizes, out_scales = list(shape), [1.0] * rank
+    if sizes is not None and np.asarray(sizes).size:
+        want = [int(v) for v in np.asarray(sizes).reshape(-1)]
+        policy = at("keep_aspect_ratio_policy", "stretch")
+        ratios = [w / shape[a] for w, a in zip(want, axes)]
+        if policy != "stretch":
+            r = min(ratios) if policy == "not_larger" else max(ratios)
+            ratios = [r] * len(axes)
+            want = [int(math.floor(r * shape[a] + 0.5)) for a in axes]
+        for a, w, r in zip(axes, want, ratios):
+            out_sizes[a], out_scales[a] = w, r
+    else:
+        for a, s in zip(axes, np.asarray(scales, np.float64).reshape(-1)):
+            out_sizes[a], out_scales[a] = int(math.floor(shape[a] * s)), float(s)
+    return out_sizes, out_scales, full_roi
+
+
 @register("Resize")
 class Resize(_Resampler):
     def compute(self, x: np.ndarray, roi: np.ndarray | None = None, scales: np.ndarray | None = None,
@@ -150,31 +182,8 @@ class Resize(_Resampler):
         else:
             coord_mode = at("coordinate_transformation_mode", "half_pixel")
             nearest_mode = at("nearest_mode", "round_prefer_floor")
-        mode = at("mode", "nearest")
-        rank = x.ndim
-        axes = norm_axes(self.node, at("axes") or list(range(rank)), rank)
-        full_roi = None
-        if roi is not None and np.asarray(roi).size:
-            r = np.asarray(roi, np.float64).reshape(-1)
-            k = len(axes)
-            full_roi = np.concatenate([np.zeros(rank), np.ones(rank)])
-            for i, a in enumerate(axes):
-                full_roi[a], full_roi[a + rank] = r[i], r[i + k]
-        out_sizes, out_scales = list(x.shape), [1.0] * rank
-        if sizes is not None and np.asarray(sizes).size:
-            want = [int(v) for v in np.asarray(sizes).reshape(-1)]
-            policy = at("keep_aspect_ratio_policy", "stretch")
-            ratios = [w / x.shape[a] for w, a in zip(want, axes)]
-            if policy != "stretch":
-                r = min(ratios) if policy == "not_larger" else max(ratios)
-                ratios = [r] * len(axes)
-                want = [int(math.floor(r * x.shape[a] + 0.5)) for a in axes]
-            for a, w, r in zip(axes, want, ratios):
-                out_sizes[a], out_scales[a] = w, r
-        else:
-            for a, s in zip(axes, np.asarray(scales, np.float64).reshape(-1)):
-                out_sizes[a], out_scales[a] = int(math.floor(x.shape[a] * s)), float(s)
-        return self.resample(x, out_sizes, out_scales, full_roi, mode, coord_mode, nearest_mode)
+        out_sizes, out_scales, full_roi = resize_target(self.node, x.shape, roi, scales, sizes)
+        return self.resample(x, out_sizes, out_scales, full_roi, at("mode", "nearest"), coord_mode, nearest_mode)
 
 
 @register("Upsample")

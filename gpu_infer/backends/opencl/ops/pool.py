@@ -1,0 +1,123 @@
+"""Pooling on OpenCL: MaxPool (with its optional Indices) and AveragePool over 1 to 3 spatial
+axes (cl_kernels/pool.cl); GlobalAveragePool and GlobalMaxPool as reductions over the
+contiguous spatial block (cl_kernels/reduce.cl)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ....errors import ShapeInferenceError
+from ....scheduler.schemes import Scheme
+from ...cpu.ops.window import spatial_params
+from ..execution import ref_args, round_up
+from ..registry import register
+from .reduce import CLReduction
+from .reduction import CLExactData, chosen_scheme, elem_options, int4, is_float32
+
+MAX_SPATIAL = 3
+INTEGER_MAXPOOL = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
+W8 = 8                     # outputs along W per work-item of pool_w8
+LOCAL = (8, 1, 1)          # as fast as PoCL's own choice, and one compilation per kernel
+
+
+@dataclass(frozen=True)
+class PoolGeometry:
+    """pool.cl's int4 arguments: per axis (D, H, W) the input and output sizes, the window, the
+    strides, the dilations, the begin pads and the [lo, hi) where AveragePool counts taps."""
+    in_size: tuple[int, int, int]
+    out_size: tuple[int, int, int]
+    window: tuple[int, int, int]
+    stride: tuple[int, int, int]
+    dilation: tuple[int, int, int]
+    pad: tuple[int, int, int]
+    lo: tuple[int, int, int]
+    hi: tuple[int, int, int]
+
+    def arguments(self) -> list[np.ndarray]:
+        return [int4(*v) for v in (self.in_size, self.out_size, self.window, self.stride, self.dilation, self.pad,
+                                   self.lo, self.hi)]
+
+
+def pool_geometry(node, shape: tuple[int, ...]) -> PoolGeometry:
+    """The geometry of a MaxPool / AveragePool node on an input of `shape` (N, C, *spatial), the
+    spatial axes right-aligned in (D, H, W); raises ShapeInferenceError for a window that does not fit."""
+    spatial = tuple(shape[2:])
+    kernel = list(node.attr("kernel_shape"))
+    strides, dil, begin, end, out = spatial_params(node, spatial, kernel, bool(node.attr("ceil_mode", 0)))
+    include = bool(node.attr("count_include_pad", 0))
+    lo = [-b if include else 0 for b in begin]
+    hi = [i + e if include else i for i, e in zip(spatial, end)]
+
+    def three(values, fill: int) -> tuple[int, int, int]:
+        return tuple([fill] * (MAX_SPATIAL - len(values)) + [int(v) for v in values])
+    return PoolGeometry(three(spatial, 1), three(out, 1), three(kernel, 1), three(strides, 1), three(dil, 1),
+                        three(begin, 0), three(lo, 0), three(hi, 1))
+
+
+@register("MaxPool", "AveragePool")
+class CLPool(CLExactData):
+    family = "pool"
+
+    @classmethod
+    def supports(cls, node, inputs, outputs) -> bool:
+        x = inputs[0]
+        kind_ok = is_float32(x) or (node.op_type == "MaxPool" and np.dtype(x.dtype).name in INTEGER_MAXPOOL)
+        if not kind_ok or not 3 <= len(x.shape) <= 2 + MAX_SPATIAL or node.attr("kernel_shape") is None:
+            return False
+        try:
+            pool_geometry(node, x.shape)
+        except ShapeInferenceError:
+            return False
+        return True
+
+    @staticmethod
+    def indices(outputs) -> bool:
+        """Whether MaxPool's optional Indices output is asked for."""
+        return len(outputs) > 1 and outputs[1] is not None
+
+    def schemes(self, inputs, outputs) -> list[Scheme]:
+        """"pool.one" (an output per work-item) always; "pool.w8" (8 outputs along W per work-item,
+        vector reads) for float pools without Indices over D = 1, with W strides 1 or 2 and no W
+        dilation. On PoCL a tap costs about 2.7 ns an output one at a time, 1 ns eight at a time."""
+        g = pool_geometry(self.node, inputs[0].shape)
+        taps = int(np.prod(g.window)) * outputs[0].size
+        candidates = [Scheme("pool.one", cost=taps * 2.7e-9)]
+        if (is_float32(inputs[0]) and not self.indices(outputs) and g.in_size[0] == g.out_size[0] == 1
+                and g.stride[2] in (1, 2) and g.dilation[2] == 1):
+            candidates.append(Scheme("pool.w8", cost=taps * 1e-9))
+        return candidates
+
+    def on_resize(self, inputs, outputs) -> None:
+        x, y = inputs[0], outputs[0]
+        g = pool_geometry(self.node, x.shape)
+        planes = x.shape[0] * x.shape[1]
+        self.empty = y.size == 0
+        scheme = chosen_scheme(self, inputs, outputs)
+        options = ["-DPOOL_MAX" if self.node.op_type == "MaxPool" else "-DPOOL_AVG", *elem_options(x.dtype)]
+        args = [*ref_args(x), *ref_args(y), *g.arguments(), np.int32(planes)]
+        if self.indices(outputs):
+            name = "maxpool_indices"
+            args += [*ref_args(outputs[1]), np.int32(self.node.attr("storage_order", 0))]
+        else:
+            name = "pool_w8" if scheme.name == "pool.w8" else "pool"
+        per_item = W8 if name == "pool_w8" else 1
+        self.global_size = (round_up(-(-g.out_size[2] // per_item), 8), g.out_size[1], planes * g.out_size[0])
+        self.bound = self.kernel(name, args, options)
+
+    def on_execute(self, inputs, outputs) -> None:
+        if not self.empty:
+            self.enqueue(self.bound, self.global_size, LOCAL)
+
+
+@register("GlobalAveragePool", "GlobalMaxPool")
+class CLGlobalPool(CLReduction):
+    """The mean or maximum of each (n, c) plane: a reduction over the contiguous spatial block."""
+
+    @classmethod
+    def reduction_of(cls, node) -> str:
+        return "ReduceMean" if node.op_type == "GlobalAveragePool" else "ReduceMax"
+
+    @classmethod
+    def reduced_axes(cls, node, inputs):
+        return list(range(2, len(inputs[0].shape)))
