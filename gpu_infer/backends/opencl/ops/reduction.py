@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme, choose_for
 from ...base import Tensor
 from ..execution import CLExecution, round_up
 
@@ -103,10 +103,6 @@ def launch(scheme: Scheme, outputs: int, rows: int, cols: int = COLS) -> tuple[s
 
 
 def chosen_scheme(execution: CLExecution, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> Scheme:
-    """The scheme `execution` runs with: ``choose`` over its ``schemes``, keyed by the device and by
-    the node's op type, input types and shapes, attributes and precision."""
-    node = execution.node
-    ins = " ".join("-" if t is None else f"{np.dtype(t.dtype).name}{list(t.shape)}" for t in inputs)
-    attrs = " ".join(f"{k}={v!r}" for k, v in sorted(node.attrs.items()))
-    return choose(execution.backend.rt.describe(), f"{node.op_type}|{ins}|{attrs}|{execution.precision}",
-                  execution.schemes(inputs, outputs))
+    """The scheme `execution` runs with (``scheduler.schemes.choose_for``: the tuned choice, else the
+    cost model's)."""
+    return choose_for(execution, inputs, outputs)
