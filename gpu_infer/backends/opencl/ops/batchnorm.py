@@ -60,12 +60,8 @@ class CLBatchNorm(CLElementwise):
                 options += self.role("B", params[0])
         args = [*ref_args(x), *ref_args(y), *extra]
         if inner == 1:
-            self.launches.append((self.typed_kernel(f"{kind}_row", args + [np.int32(channels), np.int32(outer)],
-                                                    options), *launch(-(-channels // VEC), outer)))
+            self.launches.append(self.bind(f"{kind}_row", args + [np.int32(channels), np.int32(outer)], options,
+                                           launch(-(-channels // VEC), outer)))
         else:
-            self.launches.append((self.typed_kernel(f"{kind}_channel", args + [np.int32(inner), np.int32(channels)],
-                                                    options), *launch(-(-inner // VEC), channels, outer)))
-
-    def on_execute(self, inputs, outputs) -> None:
-        for kernel, global_size, local_size in self.launches:
-            self.enqueue(kernel, global_size, local_size)
+            self.launches.append(self.bind(f"{kind}_channel", args + [np.int32(inner), np.int32(channels)], options,
+                                           launch(-(-inner // VEC), channels, outer)))

@@ -12,8 +12,8 @@ from ...base import Tensor
 from ...common import binary_input_shape
 from ..registry import register
 from . import broadcast
-from .elementwise import FLOATS, INTEGERS, NUMBERS, VEC, CLElementwise, device_has_fp64, fits, flat_launch, holds, \
-    launch
+from .elementwise import FLOATS, INTEGERS, NUMBERS, VEC, CLElementwise, Launch, device_has_fp64, fits, flat_launch, \
+    holds, launch
 
 NARY = 8                      # inputs per pass of the n-ary kernels (cl_kernels/binary.cl)
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
@@ -59,7 +59,7 @@ class CLBroadcastOp(CLElementwise):
     def on_resize(self, inputs, outputs) -> None:
         y, op = outputs[0], self.node.op_type
         xs = [t for t in inputs if t is not None]
-        self.launches: list[tuple[Any, tuple[int, ...], tuple[int, ...]]] = []
+        self.launches = []
         if y.size == 0:
             return
         options = self.role("A", xs[0])
@@ -68,16 +68,16 @@ class CLBroadcastOp(CLElementwise):
             if np.dtype(xs[0].dtype) in INTEGERS and np.dtype(xs[1].dtype) in FLOATS and device_has_fp64():
                 options.append("-DUSE_FP64")            # an integer base with a float exponent: pow in double
         if len(xs) == 1:
-            self.launches.append((self.typed_kernel("copy", [*_refs(xs[0].handle), *_refs(y.handle),
-                                                             np.int32(y.size)], options), *flat_launch(y.size)))
+            self.launches.append(self.bind("copy", [*_refs(xs[0].handle), *_refs(y.handle), np.int32(y.size)],
+                                           options, flat_launch(y.size)))
         elif self.one_pass(self.node, inputs):
-            operands_ = [(t.handle, tuple(t.shape)) for t in xs]
-            while operands_:                              # NARY at a time; later passes start from y
-                chunk, operands_ = operands_[:NARY], operands_[NARY:]
-                if operands_:
-                    operands_.insert(0, (y.handle, tuple(y.shape)))
+            pending = [(t.handle, tuple(t.shape)) for t in xs]
+            while pending:                              # NARY at a time; later passes start from y
+                chunk, pending = pending[:NARY], pending[NARY:]
+                if pending:
+                    pending.insert(0, (y.handle, tuple(y.shape)))
                 self.launches.append(self.nary(KERNEL[op], chunk, y, options,
-                                               0 if operands_ or op != "Mean" else len(xs)))
+                                               0 if pending or op != "Mean" else len(xs)))
         else:
             a, b = xs
             self.launches.append(self.binary(KERNEL[op], (a.handle, tuple(a.shape)),
@@ -89,7 +89,7 @@ class CLBroadcastOp(CLElementwise):
                                    what=f"an index table of {self.node.describe()}")
 
     def binary(self, name: str, a: tuple[Any, tuple], b: tuple[Any, tuple], y: Tensor,
-               options: list[str]) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+               options: list[str]) -> Launch:
         """The bound kernel and sizes of y = name(a, b); a and b are (handle, broadcast shape)."""
         path = broadcast.plan(y.shape, a[1], b[1])
         args = [*_refs(a[0]), *_refs(b[0]), *_refs(y.handle)]
@@ -105,19 +105,16 @@ class CLBroadcastOp(CLElementwise):
             inner, mid, outer = path.sizes
             args += [np.int32(inner), np.int32(mid)]
             sizes = launch(-(-inner // VEC), mid, outer)
-        return (self.typed_kernel(f"{name}_{path.kernel}", args, options), *sizes)
+        return self.bind(f"{name}_{path.kernel}", args, options, sizes)
 
     def nary(self, name: str, chunk: list[tuple[Any, tuple]], y: Tensor, options: list[str],
-             divisor: int) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+             divisor: int) -> Launch:
         """The bound n-ary kernel and sizes of one pass over up to NARY inputs (handle, shape)."""
         table, last, rows = broadcast.index_table(y.shape, *(shape for _, shape in chunk))
         inputs = [a for handle, _ in chunk + chunk[:1] * (NARY - len(chunk)) for a in _refs(handle)]
         args = [*_refs(y.handle), *inputs, np.int32(len(chunk)), np.int32(divisor), self.table(table).buffer,
                 np.int32(rows)]
-        return (self.typed_kernel(f"{name}_nary", args, options), *launch(-(-last // VEC), rows))
-    def on_execute(self, inputs, outputs) -> None:
-        for kernel, global_size, local_size in self.launches:
-            self.enqueue(kernel, global_size, local_size)
+        return self.bind(f"{name}_nary", args, options, launch(-(-last // VEC), rows))
 
 
 def _refs(handle: Any) -> list[Any]:

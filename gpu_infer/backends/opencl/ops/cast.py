@@ -25,11 +25,5 @@ class CLCast(CLElementwise):
 
     def on_resize(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
-        self.n = y.size
-        self.sizes = flat_launch(self.n)
-        self.bound = self.typed_kernel("cast", [*ref_args(x), *ref_args(y), np.int32(self.n)],
-                                       self.role("A", x) + self.role("B", y))
-
-    def on_execute(self, inputs, outputs) -> None:
-        if self.n:
-            self.enqueue(self.bound, *self.sizes)
+        self.launches = [self.bind("cast", [*ref_args(x), *ref_args(y), np.int32(y.size)],
+                                   self.role("A", x) + self.role("B", y), flat_launch(y.size))] if y.size else []

@@ -19,7 +19,7 @@ from ..execution import CLExecution
 
 VEC = 8                           # elements per work-item (cl_kernels/elementwise.h)
 GROUP = 64                        # work-items per work-group
-MAX_ELEMENTS = 2**31 - 1          # the kernels index with int
+MAX_ELEMENTS = 2**31 - 2**16      # the kernels index with int (and round sizes up)
 
 _INTEGERS = {np.dtype(t): name for t, name in (
     (np.int8, "char"), (np.uint8, "uchar"), (np.int16, "short"), (np.uint16, "ushort"),
@@ -92,22 +92,32 @@ def flat_launch(n: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return launch(-(-n // VEC))
 
 
-class CLElementwise(CLExecution):
-    """An elementwise execution: its kernels built for its tensors' element types."""
+Launch = tuple[Any, tuple[int, ...], tuple[int, ...], str]  # a bound kernel, its global and local sizes, its name
 
-    def typed_kernel(self, name: str, args: Sequence[Any], options: Sequence[str]) -> Any:
-        """Kernel `name` of this family built with `options` (the roles, no precision option: the
-        roles carry it), its arguments bound."""
+
+class CLElementwise(CLExecution):
+    """An elementwise execution: its kernels built for its tensors' element types, bound in
+    on_resize into `launches`, which on_execute enqueues."""
+
+    launches: list[Launch] = []
+
+    def bind(self, name: str, args: Sequence[Any], options: Sequence[str],
+             sizes: tuple[tuple[int, ...], tuple[int, ...]]) -> Launch:
+        """Kernel `name` of this family built with `options` (the roles; no precision option, the
+        roles carry it), its arguments bound, with its launch sizes."""
         rt = self.backend.rt
-        options = list(dict.fromkeys(options))
-        return rt.kernel(rt.program(self.family, options), name, list(args), self.node.describe())
+        kernel = rt.kernel(rt.program(self.family, list(dict.fromkeys(options))), name, list(args),
+                           self.node.describe())
+        return kernel, *sizes, f"kernel '{name}' of {self.node.describe()}"
+
+    def on_execute(self, inputs, outputs) -> None:
+        for kernel, global_size, local_size, what in self.launches:
+            self.workspace.enqueue(kernel, global_size, local_size, what)
 
     def role(self, role: str, tensor: Tensor) -> list[str]:
         return role_options(role, tensor.store_dtype, self.precision)
 
     def scalar(self, tensor: Tensor, value: Any) -> np.generic:
-        """`value` as a kernel argument in the arithmetic type of `tensor`'s role, rounded as the
-        tensor's storage would round it."""
+        """`value` as a kernel argument in the arithmetic type of `tensor`'s role."""
         with np.errstate(over="ignore", invalid="ignore"):
-            stored = np.asarray(value).astype(tensor.store_dtype)
-        return stored.astype(calc_dtype(tensor.store_dtype, self.precision))[()]
+            return np.asarray(value).astype(calc_dtype(tensor.store_dtype, self.precision))[()]

@@ -47,22 +47,23 @@ class CLUnary(CLElementwise):
 
     def on_resize(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
-        self.n = y.size
-        self.sizes = flat_launch(self.n)
+        self.launches = []
+        if not y.size:
+            return
         name, _, params = UNARY[self.node.op_type]
         if self.node.op_type == "Gelu" and self.node.attr("approximate", "none") == "tanh":
             name = "gelu_tanh"
-        args = [*ref_args(x), *ref_args(y), np.int32(self.n)]
+        args = [*ref_args(x), *ref_args(y), np.int32(y.size)]
         if self.node.op_type == "Clip":
-            self.bound = self.clip_kernel(inputs, args)
-            return
-        alpha, beta = [self.node.attr(attr, default) for attr, default in params] + [0.0] * (2 - len(params))
-        self.bound = self.typed_kernel(f"unary_{name}", args + [self.scalar(x, alpha), self.scalar(x, beta)],
-                                       self.role("A", x))
+            name, args = self.clip_arguments(inputs, args)
+        else:
+            alpha, beta = [self.node.attr(attr, default) for attr, default in params] + [0.0] * (2 - len(params))
+            args += [self.scalar(x, alpha), self.scalar(x, beta)]
+        self.launches = [self.bind(f"unary_{name}", args, self.role("A", x), flat_launch(y.size))]
 
-    def clip_kernel(self, inputs: list[Tensor | None], args: list[Any]) -> Any:
-        """Bounds known at planning (attributes before opset 11, constant inputs) are arguments;
-        bounds computed at run time are read from the device."""
+    def clip_arguments(self, inputs: list[Tensor | None], args: list[Any]) -> tuple[str, list[Any]]:
+        """Clip's kernel and arguments: bounds known at planning (attributes before opset 11,
+        constant inputs) are arguments, bounds computed at run time are read from the device."""
         x = inputs[0]
         if self.node.opset < 11:
             bounds = [self.node.attr("min"), self.node.attr("max")]
@@ -72,13 +73,10 @@ class CLUnary(CLElementwise):
                 refs: list[Any] = []
                 for t in given:          # absent: x's buffer as a placeholder, never read
                     refs += [*ref_args(x), np.int32(0)] if t is None else [*ref_args(t), np.int32(1)]
-                return self.typed_kernel("unary_clip_tensors", args + refs, self.role("A", x))
-            bounds = [None if t is None else t.constant.reshape(()) for t in given]
+                return "clip_tensors", args + refs
+            with np.errstate(over="ignore"):       # as the device would hold them
+                bounds = [None if t is None else t.constant.reshape(()).astype(t.store_dtype) for t in given]
         dtype = np.dtype(x.dtype)
         lowest, highest = (-np.inf, np.inf) if dtype.kind == "f" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
         lo, hi = (default if b is None else b for b, default in zip(bounds, (lowest, highest)))
-        return self.typed_kernel("unary_clip", args + [self.scalar(x, lo), self.scalar(x, hi)], self.role("A", x))
-
-    def on_execute(self, inputs, outputs) -> None:
-        if self.n:
-            self.enqueue(self.bound, *self.sizes)
+        return "clip", args + [self.scalar(x, lo), self.scalar(x, hi)]
