@@ -3,6 +3,7 @@
 // computed in p_t: float, or double for double tensors (-DP_T=...).
 //   affine_*  the parameters prepared once per session on the host: p = [mean | s | scale | bias]
 //   stats_*   scale, bias, mean and var computed on the device (role B, elementwise.h), s per use
+// A program holds the one kernel -DFORM_<name> asks for (see binary.cl).
 // Layouts as binary.cl's: *_channel for x viewed as [outer, mid, inner] (NCHW...: inner the
 // spatial size), *_row for [outer, mid] (an N x C input). x and y are role A.
 #include "elementwise.h"
@@ -45,31 +46,39 @@ inline void block(__global const a_t *x, __global a_t *y, const int at_x, const 
 #define STATS_PASS scale, s_off, bias, b_off, mean, m_off, var, v_off, eps
 
 // dims (inner / VEC, mid, outer)
+#ifdef FORM_AFFINE_CHANNEL
 __kernel void affine_channel(XY, __global const p_t *p, const int p_off, const int inner, const int mid) {
     const int r = get_global_id(0) * VEC, m = get_global_id(1), o = get_global_id(2);
     if (m >= mid) return;
     const int at = (o * mid + m) * inner + r;
     block(x, y, x_off + at, y_off + at, inner - r, prepared(p + p_off, mid, m));
 }
+#endif
 
+#ifdef FORM_STATS_CHANNEL
 __kernel void stats_channel(XY, STATS, const int inner, const int mid) {
     const int r = get_global_id(0) * VEC, m = get_global_id(1), o = get_global_id(2);
     if (m >= mid) return;
     const int at = (o * mid + m) * inner + r;
     block(x, y, x_off + at, y_off + at, inner - r, computed(STATS_PASS, m));
 }
+#endif
 
 // dims (mid / VEC, outer): each element its own channel
+#ifdef FORM_AFFINE_ROW
 __kernel void affine_row(XY, __global const p_t *p, const int p_off, const int mid, const int outer) {
     const int m0 = get_global_id(0) * VEC, o = get_global_id(1), end = min(m0 + VEC, mid);
     if (o >= outer) return;
     for (int m = m0; m < end; ++m)
         STORE_A((a_c)normalize(LOAD_A(x, x_off + o * mid + m), prepared(p + p_off, mid, m)), y_off + o * mid + m, y);
 }
+#endif
 
+#ifdef FORM_STATS_ROW
 __kernel void stats_row(XY, STATS, const int mid, const int outer) {
     const int m0 = get_global_id(0) * VEC, o = get_global_id(1), end = min(m0 + VEC, mid);
     if (o >= outer) return;
     for (int m = m0; m < end; ++m)
         STORE_A((a_c)normalize(LOAD_A(x, x_off + o * mid + m), computed(STATS_PASS, m)), y_off + o * mid + m, y);
 }
+#endif

@@ -1,14 +1,18 @@
 // Broadcasting binary ops y = op(a, b): Add, Sub, Mul, Div, Pow, Max, Min, PRelu; Max, Min, Sum and
-// Mean of more inputs in one pass (<op>_nary). Element types by role (elementwise.h): a and y are
-// A; b is A too, except Pow's exponent (B).
+// Mean of more inputs in one pass. Element types by role (elementwise.h): a and y are A; b is A
+// too, except Pow's exponent (B).
 //
-// Kernels per op, chosen at resize by gpu_infer/backends/opencl/ops/broadcast.py (no index
-// arithmetic where the broadcast has a simple form):
-//   <op>_row_b      y[o, m] = op(a[o, m], b[m])      b repeats over o; b full (same shape): o = 1
-//   <op>_row_a      y[o, m] = op(a[m], b[o, m])
-//   <op>_channel_b  y[o, m, r] = op(a[o, m, r], b[m])   per-channel (NCHW bias, scale); a scalar b: m = 1
-//   <op>_channel_a  y[o, m, r] = op(a[m], b[o, m, r])
-//   <op>_general    any broadcast, collapsed to <= 6 dims: one div / mod per dim per work-item
+// A program holds the one kernel -DFORM_<name> asks for (PoCL compiles every kernel of a program
+// when the runtime reads its binary for the disk cache, used or not); the op is -DOP=OP_<name>.
+// The kernels, chosen at resize by gpu_infer/backends/opencl/ops/broadcast.py (no index arithmetic where the
+// broadcast has a simple one):
+//   row_b      y[o, m] = op(a[o, m], b[m])         b repeats over o; b full (same shape): o = 1
+//   row_a      y[o, m] = op(a[m], b[o, m])
+//   channel_b  y[o, m, r] = op(a[o, m, r], b[m])   per-channel (NCHW bias, scale); a scalar b: m = 1
+//   channel_a  y[o, m, r] = op(a[m], b[o, m, r])
+//   general    any broadcast, collapsed to <= 6 dims: one div / mod per dim per work-item
+//   nary       Max, Min, Sum (OP_ADD), Mean of up to NARY inputs
+//   copy       y = x (Max, Min, Sum, Mean of one input)
 // Every buffer comes with the element offset of its tensor (tensors share an arena).
 #include "elementwise.h"
 
@@ -120,7 +124,7 @@ inline void block(const int op, ARGS, const int ia, const int sa, const int ib, 
 
 // Rows of `mid` elements, `outer` of them: dim 0 the position m in the row (VEC per work-item),
 // dim 1 the row o. b_rows: b is the operand repeated over the rows (else a).
-inline void row(const int op, const bool b_rows, ARGS, const int mid, const int outer) {
+inline void each_row(const int op, const bool b_rows, ARGS, const int mid, const int outer) {
     const int m = get_global_id(0) * VEC, o = get_global_id(1);
     if (o >= outer) return;
     const int at = o * mid + m;
@@ -129,7 +133,7 @@ inline void row(const int op, const bool b_rows, ARGS, const int mid, const int 
 
 // y viewed as [outer, mid, inner]: dim 0 the position r in the inner block (VEC per work-item),
 // dim 1 the channel m, dim 2 the outer index o. b_channels: b is the per-channel operand (else a).
-inline void channel(const int op, const bool b_channels, ARGS, const int inner, const int mid) {
+inline void each_channel(const int op, const bool b_channels, ARGS, const int inner, const int mid) {
     const int r = get_global_id(0) * VEC, m = get_global_id(1), o = get_global_id(2);
     if (m >= mid) return;
     const int at = (o * mid + m) * inner + r;
@@ -141,7 +145,7 @@ inline void channel(const int op, const bool b_channels, ARGS, const int inner, 
 
 // table: y's dims [0, 6), a's strides [6, 12), b's strides [12, 18) (0 where broadcast), leading
 // dims 1. Dim 0 runs along the last dim (VEC per work-item), dim 1 over the rows before it.
-inline void general(const int op, ARGS, __global const int *table, const int rows) {
+inline void each_index(const int op, ARGS, __global const int *table, const int rows) {
     const int c = get_global_id(0) * VEC, row = get_global_id(1);
     if (row >= rows) return;
     int rest = row, ia = a_off, ib = b_off;
@@ -155,41 +159,42 @@ inline void general(const int op, ARGS, __global const int *table, const int row
     block(op, PASS, ia + c * sa, sa, ib + c * sb, sb, y_off + row * last + c, last - c);
 }
 
-#define KERNELS(name, op) \
-__kernel void name##_row_a(ARGS, const int mid, const int outer) { row(op, false, PASS, mid, outer); } \
-__kernel void name##_row_b(ARGS, const int mid, const int outer) { row(op, true, PASS, mid, outer); } \
-__kernel void name##_channel_a(ARGS, const int inner, const int mid) { channel(op, false, PASS, inner, mid); } \
-__kernel void name##_channel_b(ARGS, const int inner, const int mid) { channel(op, true, PASS, inner, mid); } \
-__kernel void name##_general(ARGS, __global const int *table, const int rows) { general(op, PASS, table, rows); }
+#ifdef FORM_ROW_A
+__kernel void row_a(ARGS, const int mid, const int outer) { each_row(OP, false, PASS, mid, outer); }
+#endif
+#ifdef FORM_ROW_B
+__kernel void row_b(ARGS, const int mid, const int outer) { each_row(OP, true, PASS, mid, outer); }
+#endif
+#ifdef FORM_CHANNEL_A
+__kernel void channel_a(ARGS, const int inner, const int mid) { each_channel(OP, false, PASS, inner, mid); }
+#endif
+#ifdef FORM_CHANNEL_B
+__kernel void channel_b(ARGS, const int inner, const int mid) { each_channel(OP, true, PASS, inner, mid); }
+#endif
+#ifdef FORM_GENERAL
+__kernel void general(ARGS, __global const int *table, const int rows) { each_index(OP, PASS, table, rows); }
+#endif
 
-KERNELS(pow, OP_POW)
-#ifdef B_IS_A                           // a distinct B type is Pow's alone
-KERNELS(add, OP_ADD)
-KERNELS(sub, OP_SUB)
-KERNELS(mul, OP_MUL)
-KERNELS(div, OP_DIV)
-KERNELS(max, OP_MAX)
-KERNELS(min, OP_MIN)
-KERNELS(prelu, OP_PRELU)
-
-// y = x (Max, Min, Sum, Mean of one input)
+#ifdef FORM_COPY
 __kernel void copy(__global const a_t *x, const int x_off, __global a_t *y, const int y_off, const int n) {
     const int i = get_global_id(0) * VEC, end = min(i + VEC, n);
     for (int j = i; j < end; ++j)
         STORE_A(LOAD_A(x, x_off + j), y_off + j, y);
 }
+#endif
 
-// Max, Min, Sum and Mean of up to NARY inputs in one pass: y = op(... op(op(x0, x1), x2) ..., x_{count-1}),
-// divided by `divisor` unless 0 (Mean), computed in A's arithmetic type and stored once (no
-// rounding to half storage, or overflow there, between inputs). table: y's dims [0, 6), then
-// input k's strides [6 (k + 1), 6 (k + 2)); dims as general's. Inputs k >= count are placeholders.
+#ifdef FORM_NARY
+// y = op(... op(op(x0, x1), x2) ..., x_{count-1}), divided by `divisor` unless 0 (Mean), computed in
+// A's arithmetic type and stored once (no rounding to half storage, or overflow there, between
+// inputs). table: y's dims [0, 6), then input k's strides [6 (k + 1), 6 (k + 2)); dims as general's.
+// Inputs k >= count are placeholders.
 #define NARY 8
 #define NARY_INPUT(k) __global const a_t *x##k, const int o##k
-#define NARY_STEP(k) if (count > k) acc = apply(op, acc, LOAD_A(x##k, at[k] + j * table[6 * k + 11]));
+#define NARY_STEP(k) if (count > k) acc = apply(OP, acc, LOAD_A(x##k, at[k] + j * table[6 * k + 11]));
 
-inline void nary(const int op, __global a_t *y, const int y_off, NARY_INPUT(0), NARY_INPUT(1), NARY_INPUT(2),
-                 NARY_INPUT(3), NARY_INPUT(4), NARY_INPUT(5), NARY_INPUT(6), NARY_INPUT(7), const int count,
-                 const int divisor, __global const int *table, const int rows) {
+__kernel void nary(__global a_t *y, const int y_off, NARY_INPUT(0), NARY_INPUT(1), NARY_INPUT(2), NARY_INPUT(3),
+                   NARY_INPUT(4), NARY_INPUT(5), NARY_INPUT(6), NARY_INPUT(7), const int count, const int divisor,
+                   __global const int *table, const int rows) {
     const int c = get_global_id(0) * VEC, row = get_global_id(1);
     if (row >= rows) return;
     int at[NARY] = {o0, o1, o2, o3, o4, o5, o6, o7}, rest = row;
@@ -206,14 +211,4 @@ inline void nary(const int op, __global a_t *y, const int y_off, NARY_INPUT(0), 
         STORE_A(acc, iy + j, y);
     }
 }
-
-#define NARY_KERNEL(name, op) \
-__kernel void name##_nary(__global a_t *y, const int y_off, NARY_INPUT(0), NARY_INPUT(1), NARY_INPUT(2), \
-                          NARY_INPUT(3), NARY_INPUT(4), NARY_INPUT(5), NARY_INPUT(6), NARY_INPUT(7), \
-                          const int count, const int divisor, __global const int *table, const int rows) { \
-    nary(op, y, y_off, x0, o0, x1, o1, x2, o2, x3, o3, x4, o4, x5, o5, x6, o6, x7, o7, count, divisor, table, rows); \
-}
-NARY_KERNEL(add, OP_ADD)
-NARY_KERNEL(max, OP_MAX)
-NARY_KERNEL(min, OP_MIN)
 #endif

@@ -22,7 +22,9 @@ inline void cast_one(__global const a_t *x, const int i, __global b_t *y, const 
 #endif
 }
 
+#ifdef FORM_CAST
 __kernel void cast(__global const a_t *x, const int x_off, __global b_t *y, const int y_off, const int n) {
     const int i = get_global_id(0) * VEC, end = min(i + VEC, n);
     for (int j = i; j < end; ++j) cast_one(x, x_off + j, y, y_off + j);
 }
+#endif

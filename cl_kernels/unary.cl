@@ -4,6 +4,8 @@
 // Abs, Neg, Reciprocal, and Clip (bounds as arguments, or read from the device). alpha and beta
 // are the op's parameters (LeakyRelu's and Elu's alpha, HardSigmoid's alpha and beta, Clip's bounds).
 // NaN stays NaN everywhere; the rest is IEEE: Sqrt(-1) NaN, Log(0) -inf, Reciprocal(-0) -inf.
+// A program holds the one kernel -DFORM_<name> asks for (see binary.cl): `unary`, for the op
+// -DOP=OP_<name>, or `clip_tensors`.
 #include "elementwise.h"
 
 #define OP_RELU 0
@@ -78,18 +80,17 @@ inline void run(const int op, __global const a_t *x, const int x_off, __global a
     }
 }
 
-#define ARGS __global const a_t *x, const int x_off, __global a_t *y, const int y_off, const int n, \
-             const a_c alpha, const a_c beta
-#define KERNEL(name, op) __kernel void unary_##name(ARGS) { run(op, x, x_off, y, y_off, n, alpha, beta); }
+#ifdef FORM_UNARY
+__kernel void unary(__global const a_t *x, const int x_off, __global a_t *y, const int y_off, const int n,
+                    const a_c alpha, const a_c beta) {
+    run(OP, x, x_off, y, y_off, n, alpha, beta);
+}
+#endif
 
-KERNEL(relu, OP_RELU)
-KERNEL(abs, OP_ABS)
-KERNEL(neg, OP_NEG)
-KERNEL(clip, OP_CLIP)
-
+#ifdef FORM_CLIP_TENSORS
 // Clip with bounds computed on the device: each read from its tensor (has_lo / has_hi 0: absent,
 // the buffer is a placeholder).
-__kernel void unary_clip_tensors(__global const a_t *x, const int x_off, __global a_t *y, const int y_off, const int n,
+__kernel void clip_tensors(__global const a_t *x, const int x_off, __global a_t *y, const int y_off, const int n,
                            __global const a_t *lo, const int lo_off, const int has_lo,
                            __global const a_t *hi, const int hi_off, const int has_hi) {
     const int i = get_global_id(0) * VEC, end = min(i + VEC, n);
@@ -102,20 +103,4 @@ __kernel void unary_clip_tensors(__global const a_t *x, const int x_off, __globa
         STORE_A(v, y_off + j, y);
     }
 }
-
-#ifdef A_FLOAT
-KERNEL(leaky_relu, OP_LEAKY_RELU)
-KERNEL(sigmoid, OP_SIGMOID)
-KERNEL(hard_sigmoid, OP_HARD_SIGMOID)
-KERNEL(hard_swish, OP_HARD_SWISH)
-KERNEL(tanh, OP_TANH)
-KERNEL(elu, OP_ELU)
-KERNEL(erf, OP_ERF)
-KERNEL(gelu, OP_GELU)
-KERNEL(gelu_tanh, OP_GELU_TANH)
-KERNEL(softplus, OP_SOFTPLUS)
-KERNEL(sqrt, OP_SQRT)
-KERNEL(exp, OP_EXP)
-KERNEL(log, OP_LOG)
-KERNEL(reciprocal, OP_RECIPROCAL)
 #endif

@@ -15,7 +15,8 @@ from test_gpu_differential import mismatches
 
 pytestmark = pytest.mark.opencl
 
-INTEGERS = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
+# narrow (promoted to int in C), unsigned, 32- and 64-bit; the ONNX suite runs every width's same-shape cases
+INTEGERS = ("int8", "uint16", "int32", "int64", "uint64")
 
 
 def graph_model(nodes: list, inputs: dict[str, np.ndarray], outputs: list[str], opset: int = 17,

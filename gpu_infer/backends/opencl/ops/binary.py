@@ -17,8 +17,8 @@ from .elementwise import FLOATS, INTEGERS, NUMBERS, VEC, CLElementwise, Launch, 
 
 NARY = 8                      # inputs per pass of the n-ary kernels (cl_kernels/binary.cl)
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
-KERNEL = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Pow": "pow", "PRelu": "prelu",
-          "Max": "max", "Min": "min", "Sum": "add", "Mean": "add"}
+OPS = {"Add": "ADD", "Sub": "SUB", "Mul": "MUL", "Div": "DIV", "Pow": "POW", "PRelu": "PRELU",   # binary.cl's OP_*
+       "Max": "MAX", "Min": "MIN", "Sum": "ADD", "Mean": "ADD"}
 
 
 def operand_shape(node, a_shape: Sequence[int], b_shape: Sequence[int]) -> tuple[int, ...]:
@@ -31,7 +31,7 @@ def operand_shape(node, a_shape: Sequence[int], b_shape: Sequence[int]) -> tuple
     return binary_input_shape(node, a_shape, b_shape)
 
 
-@register(*KERNEL)
+@register(*OPS)
 class CLBroadcastOp(CLElementwise):
     family = "binary"
 
@@ -62,25 +62,25 @@ class CLBroadcastOp(CLElementwise):
         self.launches = []
         if y.size == 0:
             return
-        options = self.role("A", xs[0])
+        if len(xs) == 1:
+            self.launches.append(self.bind("copy", [*_refs(xs[0].handle), *_refs(y.handle), np.int32(y.size)],
+                                           self.role("A", y), flat_launch(y.size)))
+            return
+        options = self.role("A", xs[0]) + [f"-DOP=OP_{OPS[op]}"]
         if op == "Pow" and xs[1].store_dtype != xs[0].store_dtype:
             options += self.role("B", xs[1])
             if np.dtype(xs[0].dtype) in INTEGERS and np.dtype(xs[1].dtype) in FLOATS and device_has_fp64():
                 options.append("-DUSE_FP64")            # an integer base with a float exponent: pow in double
-        if len(xs) == 1:
-            self.launches.append(self.bind("copy", [*_refs(xs[0].handle), *_refs(y.handle), np.int32(y.size)],
-                                           options, flat_launch(y.size)))
-        elif self.one_pass(self.node, inputs):
+        if self.one_pass(self.node, inputs):
             pending = [(t.handle, tuple(t.shape)) for t in xs]
             while pending:                              # NARY at a time; later passes start from y
                 chunk, pending = pending[:NARY], pending[NARY:]
                 if pending:
                     pending.insert(0, (y.handle, tuple(y.shape)))
-                self.launches.append(self.nary(KERNEL[op], chunk, y, options,
-                                               0 if pending or op != "Mean" else len(xs)))
+                self.launches.append(self.nary(chunk, y, options, 0 if pending or op != "Mean" else len(xs)))
         else:
             a, b = xs
-            self.launches.append(self.binary(KERNEL[op], (a.handle, tuple(a.shape)),
+            self.launches.append(self.binary((a.handle, tuple(a.shape)),
                                              (b.handle, operand_shape(self.node, a.shape, b.shape)), y, options))
 
     def table(self, table: np.ndarray) -> Any:
@@ -88,9 +88,8 @@ class CLBroadcastOp(CLElementwise):
         return self.prepare_weight(("index table", table.tobytes()), lambda: table, source=table,
                                    what=f"an index table of {self.node.describe()}")
 
-    def binary(self, name: str, a: tuple[Any, tuple], b: tuple[Any, tuple], y: Tensor,
-               options: list[str]) -> Launch:
-        """The bound kernel and sizes of y = name(a, b); a and b are (handle, broadcast shape)."""
+    def binary(self, a: tuple[Any, tuple], b: tuple[Any, tuple], y: Tensor, options: list[str]) -> Launch:
+        """The bound kernel and sizes of y = op(a, b); a and b are (handle, broadcast shape)."""
         path = broadcast.plan(y.shape, a[1], b[1])
         args = [*_refs(a[0]), *_refs(b[0]), *_refs(y.handle)]
         if path.kernel == "general":
@@ -105,16 +104,15 @@ class CLBroadcastOp(CLElementwise):
             inner, mid, outer = path.sizes
             args += [np.int32(inner), np.int32(mid)]
             sizes = launch(-(-inner // VEC), mid, outer)
-        return self.bind(f"{name}_{path.kernel}", args, options, sizes)
+        return self.bind(path.kernel, args, options, sizes)
 
-    def nary(self, name: str, chunk: list[tuple[Any, tuple]], y: Tensor, options: list[str],
-             divisor: int) -> Launch:
+    def nary(self, chunk: list[tuple[Any, tuple]], y: Tensor, options: list[str], divisor: int) -> Launch:
         """The bound n-ary kernel and sizes of one pass over up to NARY inputs (handle, shape)."""
         table, last, rows = broadcast.index_table(y.shape, *(shape for _, shape in chunk))
         inputs = [a for handle, _ in chunk + chunk[:1] * (NARY - len(chunk)) for a in _refs(handle)]
         args = [*_refs(y.handle), *inputs, np.int32(len(chunk)), np.int32(divisor), self.table(table).buffer,
                 np.int32(rows)]
-        return self.bind(f"{name}_nary", args, options, launch(-(-last // VEC), rows))
+        return self.bind("nary", args, options, launch(-(-last // VEC), rows))
 
 
 def _refs(handle: Any) -> list[Any]:

@@ -104,10 +104,12 @@ class CLElementwise(CLExecution):
     def bind(self, name: str, args: Sequence[Any], options: Sequence[str],
              sizes: tuple[tuple[int, ...], tuple[int, ...]]) -> Launch:
         """Kernel `name` of this family built with `options` (the roles; no precision option, the
-        roles carry it), its arguments bound, with its launch sizes."""
+        roles carry it), its arguments bound, with its launch sizes. The program holds that kernel
+        alone (-DFORM_<name>): PoCL compiles every kernel of a program when the runtime reads its
+        binary for the disk cache, used or not."""
         rt = self.backend.rt
-        kernel = rt.kernel(rt.program(self.family, list(dict.fromkeys(options))), name, list(args),
-                           self.node.describe())
+        options = list(dict.fromkeys(options)) + [f"-DFORM_{name.upper()}"]
+        kernel = rt.kernel(rt.program(self.family, options), name, list(args), self.node.describe())
         return kernel, *sizes, f"kernel '{name}' of {self.node.describe()}"
 
     def on_execute(self, inputs, outputs) -> None:
