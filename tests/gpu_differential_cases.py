@@ -18,17 +18,6 @@ from onnx import TensorProto, helper, numpy_helper
 SPECIAL = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 3.0e38, -3.0e38, 1.0e-40, -1.4e-45, 1.2e-38,
                     65504.0, -70000.0, 6.0e-8, 1.0, -1.0, 0.5], np.float32)
 
-UNARY_SHAPES = [(), (1,), (7,), (0,), (3, 5), (3, 0, 5), (2, 3, 5), (1, 3, 7, 9), (2, 1, 3, 5, 7),
-                (1, 2, 3, 1, 5, 3), (65, 3), (4099,)]
-# (a, b): right-aligned NumPy broadcasting, ranks 0 to 6, size-0 dims
-BINARY_SHAPES = [((), ()), ((7,), ()), ((), (5,)), ((3, 5), (5,)), ((3, 1), (1, 5)), ((2, 3, 5), (3, 1)),
-                 ((1, 3, 1, 7), (2, 1, 5, 1)), ((2, 1, 3, 1, 5), (1, 4, 1, 3, 1)),
-                 ((3, 1, 2, 1, 2, 3), (1, 2, 1, 5, 1, 1)), ((0,), (1,)), ((3, 0, 5), (1, 1, 5)), ((2, 0), (0,)),
-                 ((65, 3), (65, 1)), ((1,), (4099,))]
-# wider than 65535 work groups of 64: the Vulkan dispatch spills into its y dimension
-LARGE_SHAPE = (2049, 2049)
-
-
 @dataclass
 class Case:
     name: str
@@ -63,54 +52,6 @@ def single_node_model(op: str, input_shapes: dict[str, tuple[int, ...]], out_sha
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
         [numpy_helper.from_array(v, n) for n, v in initializers.items()])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-
-
-def unary_cases(op: str, opsets: tuple[int, ...] = (17,)) -> Callable[[np.random.Generator], list[Case]]:
-    def generate(rng: np.random.Generator) -> list[Case]:
-        cases = []
-        for shape in UNARY_SHAPES:
-            for special in (False, True):
-                cases.append(Case(f"{op}{list(shape)}{' special' if special else ''}",
-                                  single_node_model(op, {"x": shape}, shape), {"x": values(rng, shape, special)}))
-        cases.append(Case(f"{op} every special value", single_node_model(op, {"x": SPECIAL.shape}, SPECIAL.shape),
-                          {"x": SPECIAL.copy()}))
-        cases.append(Case(f"{op}{list(LARGE_SHAPE)}", single_node_model(op, {"x": LARGE_SHAPE}, LARGE_SHAPE),
-                          {"x": values(rng, LARGE_SHAPE, False)}))
-        for opset in opsets:
-            if opset != 17:
-                cases.append(Case(f"{op} opset {opset}", single_node_model(op, {"x": (3, 5)}, (3, 5), opset),
-                                  {"x": values(rng, (3, 5), True)}))
-        return cases
-    return generate
-
-
-def binary_cases(op: str) -> Callable[[np.random.Generator], list[Case]]:
-    def generate(rng: np.random.Generator) -> list[Case]:
-        cases = []
-        for a_shape, b_shape in BINARY_SHAPES:
-            out = np.broadcast_shapes(a_shape, b_shape)
-            for special in (False, True):
-                cases.append(Case(f"{op}{list(a_shape)},{list(b_shape)}{' special' if special else ''}",
-                                  single_node_model(op, {"a": a_shape, "b": b_shape}, out),
-                                  {"a": values(rng, a_shape, special), "b": values(rng, b_shape, special)}))
-        n = len(SPECIAL)       # every pair of special values, through broadcasting
-        cases.append(Case(f"{op} every pair of special values",
-                          single_node_model(op, {"a": (n, 1), "b": (1, n)}, (n, n)),
-                          {"a": SPECIAL.reshape(n, 1), "b": SPECIAL.reshape(1, n)}))
-        cases.append(Case(f"{op}{list(LARGE_SHAPE)},[1]", single_node_model(op, {"a": LARGE_SHAPE, "b": (1,)},
-                                                                            LARGE_SHAPE),
-                          {"a": values(rng, LARGE_SHAPE, False), "b": values(rng, (1,), False)}))
-        weight = values(rng, (3, 1, 5), True)
-        cases.append(Case(f"{op} with a constant operand",
-                          single_node_model(op, {"a": (2, 3, 4, 5), "w": weight.shape}, (2, 3, 4, 5),
-                                            initializers={"w": weight}),
-                          {"a": values(rng, (2, 3, 4, 5), True)}))
-        cases.append(Case(f"{op} opset 6 broadcast=1 axis=1",       # legacy broadcasting: b aligned at axis 1
-                          single_node_model(op, {"a": (2, 3, 4, 5), "b": (3, 4)}, (2, 3, 4, 5), opset=6,
-                                            broadcast=1, axis=1),
-                          {"a": values(rng, (2, 3, 4, 5), True), "b": values(rng, (3, 4), True)}))
-        return cases
-    return generate
 
 
 def node_model(op: str, feeds: dict[str, np.ndarray], n_outputs: int = 1, opset: int = 17,
@@ -252,9 +193,6 @@ def view_cases(op: str):
 
 
 CASES: dict[str, OpCases] = {
-    # max(0, x): onnx's reference and NumPy give +0.0 for -0.0, onnxruntime gives -0.0; the spec is silent
-    "Relu": OpCases(unary_cases("Relu", opsets=(6, 13, 14)), signed_zero=False),
-    "Add": OpCases(binary_cases("Add"), signed_zero=True),
     # data movement copies bits: signed zeros, NaN payloads and every element type survive
     "Transpose": OpCases(movement_cases(transpose_cases), signed_zero=True),
     "Concat": OpCases(movement_cases(concat_cases), signed_zero=True),

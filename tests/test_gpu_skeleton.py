@@ -17,15 +17,15 @@ GPU_BACKENDS = ["opencl", "vulkan"]
 
 
 def mixed_model():
-    """Relu, Add(broadcast) on the GPU; Sigmoid and Mul only on the CPU for now."""
+    """Relu, Add(broadcast) on the GPU; Sin and Mod (not first-wave ops) only on the CPU."""
     bias = helper.make_tensor("bias", TensorProto.FLOAT, [1, 3, 1, 1], [0.5, -1.0, 2.0])
     scale = helper.make_tensor("scale", TensorProto.FLOAT, [3, 1, 1], [1.0, 2.0, -1.0])
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu_gpu"),
         helper.make_node("Add", ["r", "bias"], ["a"], name="add_gpu"),
-        helper.make_node("Sigmoid", ["a"], ["s"], name="sigmoid_cpu"),
+        helper.make_node("Sin", ["a"], ["s"], name="sin_cpu"),
         helper.make_node("Add", ["s", "x"], ["b"], name="add2_gpu"),
-        helper.make_node("Mul", ["b", "scale"], ["m"], name="mul_cpu"),
+        helper.make_node("Mod", ["b", "scale"], ["m"], name="mod_cpu", fmod=1),
         helper.make_node("Relu", ["m"], ["y"], name="relu2_gpu"),
     ]
     graph = helper.make_graph(nodes, "mixed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4, 5])],
@@ -60,8 +60,8 @@ def test_mixed_model_splits_and_matches_cpu(backend, precision, monkeypatch):
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
 
     where = {name: b for name, _, b in sess.placement()}
-    assert where == {"relu_gpu": backend, "add_gpu": backend, "sigmoid_cpu": "cpu",
-                     "add2_gpu": backend, "mul_cpu": "cpu", "relu2_gpu": backend}
+    assert where == {"relu_gpu": backend, "add_gpu": backend, "sin_cpu": "cpu",
+                     "add2_gpu": backend, "mod_cpu": "cpu", "relu2_gpu": backend}
     copies = sess.copies()
     # x up, a down, s up, (x already up), b down, m up, y down
     assert copies == [f"copy:x cpu->{backend}", f"copy:a {backend}->cpu", f"copy:s cpu->{backend}",
@@ -74,7 +74,7 @@ def test_strict_names_what_the_gpu_backend_lacks(backend):
     with pytest.raises(UnsupportedOpError) as err:
         gpu_infer.InferenceSession(mixed_model(), backend=backend, strict=True)
     text = str(err.value)
-    assert "sigmoid_cpu" in text and "mul_cpu" in text and "relu_gpu" not in text
+    assert "sin_cpu" in text and "mod_cpu" in text and "relu_gpu" not in text
 
 
 @pytest.mark.parametrize("backend", GPU_BACKENDS)
