@@ -2,7 +2,7 @@
 // reads a general convolution from, and depthwise convolution.
 #include "precision.h"
 #include "float_io.h"
-#include "activation.h"
+#include "activation_any.h"
 
 // planes[bc][phase][zd][zh][zw] = x[bc][zd*sd + qd - pd][zh*sh + qh - ph][zw*sw + qw - pw], zero
 // outside the input, where phase = (qd*sh + qh)*sw + qw (gpu_infer/backends/opencl/ops/conv_geometry.py).
@@ -48,7 +48,8 @@ __kernel void depthwise(__global const store_t *x, const int x_base, __global co
                         __global const store_t *bias, const int bias_base, const int has_bias,
                         __global store_t *y, const int y_base, const int C, const int H, const int W,
                         const int OH, const int OW, const int KH, const int KW, const int sh, const int sw,
-                        const int dh, const int dw, const int ph, const int pw, const float act_a, const float act_b) {
+                        const int dh, const int dw, const int ph, const int pw, const int act, const float act_a,
+                        const float act_b) {
     const int ow0 = get_global_id(0) * 8;
     const int oh = get_global_id(1);
     const int bc = get_global_id(2);
@@ -72,9 +73,9 @@ __kernel void depthwise(__global const store_t *x, const int x_base, __global co
     __global store_t *yr = y + y_base + (bc * OH + oh) * OW;
     if (ow0 + 8 <= OW) {
         #pragma unroll
-        for (int j = 0; j < 8; ++j) out[j] = activate(out[j], act_a, act_b);
+        for (int j = 0; j < 8; ++j) out[j] = activate_by(act, out[j], act_a, act_b);
         STOREF8(vload8(0, out), ow0, yr);
     } else {
-        for (int j = 0; ow0 + j < OW; ++j) STOREF(activate(out[j], act_a, act_b), ow0 + j, yr);
+        for (int j = 0; ow0 + j < OW; ++j) STOREF(activate_by(act, out[j], act_a, act_b), ow0 + j, yr);
     }
 }

@@ -5,7 +5,7 @@
 // 1-D and 2-D are 3-D with leading sizes 1.
 #include "precision.h"
 #include "float_io.h"
-#include "activation.h"
+#include "activation_any.h"
 
 // The input position feeding output coordinate f through tap k along one axis, or -1.
 inline int source(const int f, const int k, const int s, const int d, const int n) {
@@ -20,7 +20,7 @@ __kernel void col2im(__global const store_t *cols, const int cols_base, __global
                      const int M, const int D, const int H, const int W, const int OD, const int OH, const int OW,
                      const int KD, const int KH, const int KW, const int sd, const int sh, const int sw,
                      const int dd, const int dh, const int dw, const int bd, const int bh, const int bw,
-                     const int rows, const float act_a, const float act_b) {
+                     const int rows, const int act, const float act_a, const float act_b) {
     const int ow = get_global_id(0);
     const int r = get_global_id(1);                  // (b, m, od, oh)
     if (ow >= OW || r >= rows) return;
@@ -42,5 +42,5 @@ __kernel void col2im(__global const store_t *cols, const int cols_base, __global
         }
     }
     if (has_bias) acc += LOADF(bias, bias_base + m);
-    STOREF(activate(acc, act_a, act_b), y_base + r * OW + ow, y);
+    STOREF(activate_by(act, acc, act_a, act_b), y_base + r * OW + ow, y);
 }

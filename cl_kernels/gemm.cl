@@ -4,7 +4,7 @@
 // that packs a runtime operand the way the tiles read A.
 #include "precision.h"
 #include "float_io.h"
-#include "activation.h"
+#include "activation_any.h"
 
 #define NAME gemm_6x16
 #define TM 6

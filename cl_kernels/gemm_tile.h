@@ -24,7 +24,8 @@ __kernel void NAME(__global const store_t *a, const int a_base,
                    __global store_t *y, const int y_base, const int y_mstride,
                    const int P, const int OW, const int PH, const int OH,
                    const float alpha, __global const store_t *c, const int c_base, const int has_c,
-                   const int c_ms, const int c_ns, const float beta, const float act_a, const float act_b) {
+                   const int c_ms, const int c_ns, const float beta, const int act, const float act_a,
+                   const float act_b) {
     const int n0 = get_global_id(0) * (8 * NV);
     const int gm = get_global_id(1);
     const int z = get_global_id(2);
@@ -92,7 +93,7 @@ __kernel void NAME(__global const store_t *a, const int a_base,
             for (int j = 0; j < 8 * NV; ++j) out[j] += beta * LOADF(c, c_base + ch * c_ms + min(n0 + j, N - 1) * c_ns);
         }
         #pragma unroll
-        for (int j = 0; j < 8 * NV; ++j) out[j] = activate(out[j], act_a, act_b);
+        for (int j = 0; j < 8 * NV; ++j) out[j] = activate_by(act, out[j], act_a, act_b);
         __global store_t *yc = yz + ch * y_mstride;
         if (contiguous) {
             #pragma unroll

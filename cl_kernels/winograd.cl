@@ -6,7 +6,7 @@
 // Layouts: V[b*16 + p][c][t] and the products P[b*16 + p][m][t], t = ty * TW + tx.
 #include "precision.h"
 #include "float_io.h"
-#include "activation.h"
+#include "activation_any.h"
 
 // B^T v of four values (a row or a column of a tile), in place.
 inline void input_1d(float *v) {
@@ -56,7 +56,7 @@ inline float2 output_1d(const float a, const float b, const float c, const float
 __kernel void winograd_output(__global const store_t *p, const int p_base, __global const store_t *bias,
                               const int bias_base, const int has_bias, __global store_t *y, const int y_base,
                               const int M, const int OH, const int OW, const int TH, const int TW,
-                              const float act_a, const float act_b) {
+                              const int act, const float act_a, const float act_b) {
     const int tx = get_global_id(0);
     const int ty = get_global_id(1);
     const int bm = get_global_id(2);
@@ -74,10 +74,10 @@ __kernel void winograd_output(__global const store_t *p, const int p_base, __glo
     const float2 bottom = output_1d(cols[0].s1, cols[1].s1, cols[2].s1, cols[3].s1) + add;
     __global store_t *ym = y + y_base + bm * OH * OW;
     const int h = 2 * ty, w = 2 * tx;
-    STOREF(activate(top.s0, act_a, act_b), h * OW + w, ym);
-    if (w + 1 < OW) STOREF(activate(top.s1, act_a, act_b), h * OW + w + 1, ym);
+    STOREF(activate_by(act, top.s0, act_a, act_b), h * OW + w, ym);
+    if (w + 1 < OW) STOREF(activate_by(act, top.s1, act_a, act_b), h * OW + w + 1, ym);
     if (h + 1 < OH) {
-        STOREF(activate(bottom.s0, act_a, act_b), (h + 1) * OW + w, ym);
-        if (w + 1 < OW) STOREF(activate(bottom.s1, act_a, act_b), (h + 1) * OW + w + 1, ym);
+        STOREF(activate_by(act, bottom.s0, act_a, act_b), (h + 1) * OW + w, ym);
+        if (w + 1 < OW) STOREF(activate_by(act, bottom.s1, act_a, act_b), (h + 1) * OW + w + 1, ym);
     }
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...gpu_common import float_tensors
 from ..execution import FUSED, CLExecution
 from ..registry import register
@@ -20,8 +20,8 @@ from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
 from .conv_direct import DirectConv, direct_seconds, plane_elems
 from .conv_geometry import ConvGeometry, conv_geometry
 from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
-from .gemm import fits_int32, op_key
-from .gemm_core import INT32_LIMIT, TILES, device_of, scratch_ref
+from .gemm import too_large
+from .gemm_core import TILES, device_of, pick, scratch_ref
 
 
 @register("Conv")
@@ -35,12 +35,13 @@ class CLConv(CLExecution):
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        x, w = inputs[0], inputs[1]
-        if not (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(x.shape) <= 5
-                and len(w.shape) == len(x.shape) and fits_int32(inputs + outputs)):
-            return False
-        geo = conv_geometry(node, x.shape, w.shape)
-        return plane_elems(geo) < INT32_LIMIT
+        return (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(inputs[0].shape) <= 5
+                and len(inputs[1].shape) == len(inputs[0].shape))
+
+    @classmethod
+    def refusal(cls, node, inputs, outputs) -> str | None:
+        return super().refusal(node, inputs, outputs) or too_large(
+            inputs, outputs, plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape)))
 
     def geometry(self, inputs) -> ConvGeometry:
         return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
@@ -64,7 +65,7 @@ class CLConv(CLExecution):
 
     def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv | None:
         if self.runner is None and outputs[0].size:
-            scheme = choose(self.backend.rt.describe(), op_key(self, inputs), self.schemes(inputs, outputs))
+            scheme = pick(self, inputs, outputs)
             geo = self.geometry(inputs)
             kind, tile = scheme.name.split(".")[1], TILES.get(scheme.param("tile"))
             if kind == "depthwise":

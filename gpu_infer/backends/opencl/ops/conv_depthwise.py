@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..execution import CLExecution, activation_options
+from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
-from .gemm_core import LAUNCH_SECONDS, Device, Launch, family_kernel, ref
+from .gemm_core import LAUNCH_SECONDS, Device, Launch, activation_args, family_kernel, ref
 
 DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
 
@@ -39,8 +39,8 @@ class DepthwiseConv:
         ints = (geo.channels, h, wd, oh, ow, *geo.kernel[1:], *geo.strides[1:], *geo.dilations[1:],
                 *geo.pad_begin[1:])
         args = [*ref(x), *ref(w), *ref(bias if bias is not None else w), np.int32(bias is not None), *ref(y),
-                *(np.int32(v) for v in ints), *activation_options(self.exe.node)[1]]
-        kernel = family_kernel(self.exe, "conv", "depthwise", args, with_activation=True)
+                *(np.int32(v) for v in ints), *activation_args(self.exe)]
+        kernel = family_kernel(self.exe, "conv", "depthwise", args)
         self.launch = Launch.over(kernel, (-(-ow // 8), oh, geo.batch * geo.channels), (8, 1, 1))
 
     def enqueue(self) -> None:

@@ -85,7 +85,7 @@ class DirectConv:
         rows = geo.batch * geo.channels * geo.phases * dp * hp
         args = [*ref(x), *ref(planes), *(np.int32(v) for v in (*geo.spatial, dp, hp, wp, *geo.strides,
                                                                 *geo.pad_begin, rows))]
-        return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args, with_activation=False), (wp, rows),
+        return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args), (wp, rows),
                            (32, 1))
 
     def enqueue(self) -> None:

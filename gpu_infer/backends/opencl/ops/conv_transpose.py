@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme, choose
+from ....scheduler.schemes import Scheme
 from ...gpu_common import float_tensors
-from ..execution import FUSED, CLExecution, activation_options
+from ..execution import FUSED, CLExecution
 from ..registry import register
 from .conv_geometry import TransposeGeometry, transpose_geometry
-from .gemm import fits_int32, op_key
-from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch,
-                        Tile, device_of, family_kernel, gemm_seconds, pack_host, pack_launch, packed_elems, ref,
-                        scratch_ref)
+from .gemm import too_large
+from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch,
+                        Tile, activation_args, device_of, family_kernel, gemm_seconds, pack_host, pack_launch,
+                        packed_elems, pick, ref, scratch_ref)
 
 
 def product_shape(geo: TransposeGeometry) -> GemmShape:
@@ -46,11 +46,13 @@ class CLConvTranspose(CLExecution):
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        x, w = inputs[0], inputs[1]
-        if not (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(x.shape) <= 5
-                and len(w.shape) == len(x.shape) and fits_int32(inputs + outputs)):
-            return False
-        return cols_elems(transpose_geometry(node, x.shape, w.shape)) < INT32_LIMIT
+        return (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(inputs[0].shape) <= 5
+                and len(inputs[1].shape) == len(inputs[0].shape))
+
+    @classmethod
+    def refusal(cls, node, inputs, outputs) -> str | None:
+        return super().refusal(node, inputs, outputs) or too_large(
+            inputs, outputs, cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape)))
 
     def geometry(self, inputs) -> TransposeGeometry:
         return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
@@ -66,8 +68,7 @@ class CLConvTranspose(CLExecution):
 
     def choose_tile(self, inputs, outputs) -> Tile:
         if self.tile is None:
-            scheme = choose(self.backend.rt.describe(), op_key(self, inputs), self.schemes(inputs, outputs))
-            self.tile = TILES[scheme.param("tile")]
+            self.tile = TILES[pick(self, inputs, outputs).param("tile")]
         return self.tile
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
@@ -106,8 +107,8 @@ class CLConvTranspose(CLExecution):
         rows = geo.batch * geo.maps * od * oh
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, rows)
         args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
-                *(np.int32(v) for v in ints), *activation_options(self.node)[1]]
-        self.gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args, with_activation=True),
+                *(np.int32(v) for v in ints), *activation_args(self)]
+        self.gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args),
                                   (ow, rows), (32, 1))
 
     def on_execute(self, inputs, outputs) -> None:

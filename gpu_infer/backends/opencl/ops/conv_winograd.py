@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..execution import CLExecution, activation_options
+from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
 from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, Tile,
-                        family_kernel, gemm_seconds, pack_host, ref)
+                        activation_args, family_kernel, gemm_seconds, pack_host, ref)
 
 G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
@@ -78,7 +78,7 @@ class WinogradConv:
                                f"the weights of {exe.node.describe()}")
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]
-        self.launches = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs, with_activation=True),
+        self.launches = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs),
                                      (tw, th, geo.batch * geo.channels), (16, 1, 1))]
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
@@ -87,8 +87,8 @@ class WinogradConv:
             u, v, p, b_cstride=t, y_mstride=t, batches=batches, n_safe=t, epilogue=Epilogue(activation=False)))
         outputs = [*ref(p), *ref(bias if bias is not None else x), np.int32(bias is not None), *ref(y),
                    *(np.int32(n) for n in (geo.maps, geo.out[1], geo.out[2], th, tw)),
-                   *activation_options(exe.node)[1]]
-        self.finish = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs, with_activation=True),
+                   *activation_args(exe)]
+        self.finish = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs),
                                   (tw, th, geo.batch * geo.maps), (16, 1, 1))
 
     def enqueue(self) -> None:

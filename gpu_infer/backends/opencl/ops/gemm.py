@@ -11,25 +11,21 @@ import math
 
 import numpy as np
 
-from ....scheduler.schemes import choose
 from ...base import Tensor
 from ...gpu_common import float_tensors
 from ..execution import FUSED, CLExecution
 from ..registry import register
 from .gemm_core import (INT32_LIMIT, TILES, Tile, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, device_of,
-                        gemm_schemes, pack_host, pack_launch, packed_elems, scratch_ref)
+                        gemm_schemes, pack_host, pack_launch, packed_elems, pick, scratch_ref)
 
 
-def op_key(exe: CLExecution, inputs: list[Tensor | None], *extra: object) -> str:
-    """The tuning cache's key of a node: op type, input shapes and constness, attributes, precision."""
-    shapes = ",".join("-" if t is None else f"{list(t.shape)}{'c' if t.constant is not None else ''}"
-                      for t in inputs)
-    attrs = ",".join(f"{k}={v}" for k, v in sorted(exe.node.attrs.items()) if not isinstance(v, np.ndarray))
-    return f"{exe.node.op_type}|{shapes}|{attrs}|{exe.precision}|" + "|".join(map(str, extra))
-
-
-def fits_int32(tensors: list[Tensor | None]) -> bool:
-    return all(t is None or t.size < INT32_LIMIT for t in tensors)
+def too_large(inputs: list[Tensor | None], outputs: list[Tensor | None], elements: int = 0) -> str | None:
+    """Why the kernels cannot index these tensors (32-bit element indices), or None."""
+    largest = max([t.size for t in inputs + outputs if t is not None] + [elements])
+    if largest >= INT32_LIMIT:
+        return (f"{largest} elements (tensor or scratch) exceed the OpenCL kernels' 32-bit indexing "
+                f"(at most {INT32_LIMIT})")
+    return None
 
 
 class ProductExecution(CLExecution):
@@ -45,7 +41,11 @@ class ProductExecution(CLExecution):
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        return float_tensors(inputs) and float_tensors(outputs) and fits_int32(inputs + outputs)
+        return float_tensors(inputs) and float_tensors(outputs)
+
+    @classmethod
+    def refusal(cls, node, inputs, outputs) -> str | None:
+        return super().refusal(node, inputs, outputs) or too_large(inputs, outputs)
 
     # -- planning -----------------------------------------------------------
     def shape(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> GemmShape:
@@ -56,8 +56,7 @@ class ProductExecution(CLExecution):
 
     def choose_tile(self, inputs, outputs):
         if self.tile is None:
-            scheme = choose(self.backend.rt.describe(), op_key(self, inputs), self.schemes(inputs, outputs))
-            self.tile = TILES[scheme.param("tile")]
+            self.tile = TILES[pick(self, inputs, outputs).param("tile")]
         return self.tile
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
@@ -79,7 +78,8 @@ class ProductExecution(CLExecution):
             a = np.asarray(array, np.float32)
             a = np.swapaxes(a, -1, -2) if transposed else a
             return pack_host(a.reshape(batches, rows, depth), tile.rows, self.store_dtype())
-        return self.prepare_weight((0, tile.kernel, self.precision, id(array)), build, array, f"A of {self.node.describe()}")
+        return self.prepare_weight((0, tile.kernel, self.precision, id(array)), build, array,
+                                   f"A of {self.node.describe()}")
 
     # -- running -------------------------------------------------------------
     def on_execute(self, inputs, outputs) -> None:
@@ -129,7 +129,8 @@ class CLGemm(ProductExecution):
             packed_a = self.packed_constant(a.constant, m, k, 1, bool(ta))
         else:
             packed_a = scratch_ref(self, 0, self.store_dtype())
-            self.launches.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, (0, 1, m, 0) if ta else (0, k, 1, 0)))
+            strides = (0, 1, m, 0) if ta else (0, k, 1, 0)
+            self.launches.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, strides))
         b_rows: object = b
         if tb and b.constant is not None:
             b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),

@@ -17,9 +17,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ....scheduler import probe_all
-from ....scheduler.schemes import Scheme
+from ....scheduler.schemes import Scheme, choose
 from ...base import Tensor
-from ..execution import CLExecution, activation_options, round_up
+from ..execution import ACTIVATION_CODES, CLExecution, activation_options, round_up
 
 INT32_LIMIT = 2**31 - 2**16          # element indices the kernels compute in int (margin for tiles)
 GEMM_LOCAL = (8, 4, 1)               # 8 column tiles x 4 row blocks: the blocks share B in cache
@@ -51,6 +51,30 @@ class Device:
     @property
     def flops(self) -> float:
         return self.compute_units * self.gflops_per_unit * 1e9
+
+
+def _attr_text(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype.name}{list(value.shape)}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_attr_text(v) for v in value) + "]"
+    return str(value)
+
+
+def op_key(exe: CLExecution, inputs: Sequence[Tensor | None]) -> str:
+    """The tuning cache's key of a node: op type | input types and shapes | attributes | fused
+    activation | precision."""
+    node = exe.node
+    ins = " ".join("-" if t is None else f"{np.dtype(t.dtype).name}{list(t.shape)}".replace(" ", "") for t in inputs)
+    attrs = " ".join(f"{k}={_attr_text(v)}".replace(" ", "") for k, v in sorted(node.attrs.items()))
+    act = node.activation
+    act_text = "-" if act is None else act.op_type + "".join(f",{k}={v}" for k, v in sorted(act.attrs.items()))
+    return f"{node.op_type}|{ins}|{attrs}|act={act_text}|{exe.precision}"
+
+
+def pick(exe: CLExecution, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> Scheme:
+    """The scheme `exe` runs with: tuned (``bench --tune``) or the cheapest estimate."""
+    return choose(exe.backend.rt.describe(), op_key(exe, inputs), exe.schemes(inputs, outputs))
 
 
 def device_of(exe: CLExecution) -> Device:
@@ -119,12 +143,17 @@ class Launch:
             exe.enqueue(self.kernel, self.global_size, self.local_size)
 
 
-def family_kernel(exe: CLExecution, family: str, name: str, args: Sequence[Any], with_activation: bool) -> Any:
-    """Kernel `name` of cl_kernels/<family>.cl at the node's precision, built with the node's fused
-    activation (one program per activation) or with none."""
+def family_kernel(exe: CLExecution, family: str, name: str, args: Sequence[Any]) -> Any:
+    """Kernel `name` of cl_kernels/<family>.cl at the node's precision (one program per family and
+    precision: the fused activation is an argument, see activation_any.h)."""
     rt = exe.backend.rt
-    options = activation_options(exe.node)[0] if with_activation else ["-DACTIVATION=0"]
-    return rt.kernel(rt.program(family, exe.options(*options)), name, list(args), exe.node.describe())
+    return rt.kernel(rt.program(family, exe.options()), name, list(args), exe.node.describe())
+
+
+def activation_args(exe: CLExecution, enabled: bool = True) -> list[Any]:
+    """The code and the two parameters of the node's fused activation (code 0: none)."""
+    code = ACTIVATION_CODES[exe.node.activation.op_type] if enabled and exe.node.activation else 0
+    return [np.int32(code), *activation_options(exe.node)[1]]
 
 
 def scratch_ref(exe: CLExecution, index: int, dtype: np.dtype) -> Any:
@@ -199,8 +228,8 @@ class GemmLaunch:
                 *ref(ops.y), np.int32(ops.y_mstride), np.int32(plane.width), np.int32(plane.out_w),
                 np.int32(plane.height), np.int32(plane.out_h), np.float32(ep.alpha), *ref(c),
                 np.int32(ep.c is not None), np.int32(ep.c_strides[0]), np.int32(ep.c_strides[1]),
-                np.float32(ep.beta), *activation_options(exe.node)[1]]
-        kernel = family_kernel(exe, "gemm", tile.kernel, args, ep.activation)
+                np.float32(ep.beta), *activation_args(exe, ep.activation)]
+        kernel = family_kernel(exe, "gemm", tile.kernel, args)
         self.launch = Launch.over(kernel, (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches)),
                                   GEMM_LOCAL)
         self.empty = shape.columns == 0 or shape.rows == 0 or len(ops.batches) == 0
@@ -225,5 +254,5 @@ def pack_launch(exe: CLExecution, src: Any, dst: Any, tile_rows: int, groups: in
     dst_zs = groups * mb * k * tile_rows
     args = [*ref(src), np.int32(src_zs), *ref(dst), np.int32(dst_zs), np.int32(tile_rows), np.int32(depth),
             np.int32(k), np.int32(rows), np.int32(mb), np.int32(groups), *(np.int32(s) for s in strides)]
-    kernel = family_kernel(exe, "gemm", "pack_rows", args, with_activation=False)
+    kernel = family_kernel(exe, "gemm", "pack_rows", args)
     return Launch.over(kernel, (k * tile_rows, groups * mb, batch), (64, 1, 1))
