@@ -1,8 +1,7 @@
 // Every fused activation of activation.h in one program, chosen at run time by its code (a
 // kernel argument, ACTIVATION_CODES in gpu_infer/backends/opencl/execution.py; 0 for none). The
 // GEMM and convolution programs are large: built once per activation they cost PoCL about 4 s
-// each, cold, seven times per precision. The code is the same for every work-item, so the
-// switch costs a predicted branch per output.
+// each, cold, seven times per precision. The code is the same for every work-item.
 #define activate activate_relu
 #define ACTIVATION 1
 #include "activation.h"
@@ -39,14 +38,22 @@
 #undef ACTIVATION
 #undef activate
 
-inline float activate_by(const int code, const float v, const float a, const float b) {
+// activate_by8(code, v, a, b): the activation of code `code` on eight values, the switch outside
+// the lanes (the compiler vectorises each case; a switch per lane cost PoCL several times the
+// whole epilogue).
+#define EACH_LANE(f) for (int j = 0; j < 8; ++j) lanes[j] = f(lanes[j], a, b)
+inline float8 activate_by8(const int code, const float8 v, const float a, const float b) {
+    if (code == 0) return v;
+    float lanes[8];
+    vstore8(v, 0, lanes);
     switch (code) {
-        case 1: return activate_relu(v, a, b);
-        case 2: return activate_clip(v, a, b);
-        case 3: return activate_leaky_relu(v, a, b);
-        case 4: return activate_sigmoid(v, a, b);
-        case 5: return activate_hard_sigmoid(v, a, b);
-        case 6: return activate_hard_swish(v, a, b);
-        default: return v;
+        case 1: EACH_LANE(activate_relu); break;
+        case 2: EACH_LANE(activate_clip); break;
+        case 3: EACH_LANE(activate_leaky_relu); break;
+        case 4: EACH_LANE(activate_sigmoid); break;
+        case 5: EACH_LANE(activate_hard_sigmoid); break;
+        default: EACH_LANE(activate_hard_swish); break;
     }
+    return vload8(0, lanes);
 }
+#undef EACH_LANE

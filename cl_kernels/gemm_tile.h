@@ -78,32 +78,57 @@ __kernel void NAME(__global const store_t *a, const int a_base,
         }
     }
 
-    const int contiguous = P == OW && PH == OH && n0 + 8 * NV <= N;
+    // where each column of the tile is stored (-1: not stored), stepped without divisions; a tile
+    // inside one output row (most of them) stores whole vectors from `start`
+    int dst[8 * NV];
+    int start = n0, straight = P == OW && PH == OH && n0 + 8 * NV <= N;
+    if (!straight) {
+        const int first_row = n0 / P;
+        int w = n0 - first_row * P, d = first_row / PH, h = first_row - d * PH;
+        start = (d * OH + h) * OW + w;
+        straight = w + 8 * NV <= OW && h < OH && n0 + 8 * NV <= N;
+        #pragma unroll
+        for (int j = 0; j < 8 * NV; ++j) {
+            dst[j] = n0 + j < N && w < OW && h < OH ? (d * OH + h) * OW + w : -1;
+            if (++w == P) {
+                w = 0;
+                if (++h == PH) { h = 0; ++d; }
+            }
+        }
+    }
     __global store_t *yz = y + y_base + batches[3 * z + 2];
     #pragma unroll
     for (int i = 0; i < TM; ++i) {
         const int m = mb * TM + i;
         if (m >= Mg) break;
         const int ch = g * Mg + m;
-        float out[8 * NV];
+        float8 o[NV];
         #pragma unroll
-        for (int v = 0; v < NV; ++v) vstore8(acc[i][v] * alpha, v, out);
-        if (has_c) {
+        for (int v = 0; v < NV; ++v) o[v] = acc[i][v] * alpha;
+        if (has_c && c_ns == 0) {                         // a bias per row
+            const float cv = beta * LOADF(c, c_base + ch * c_ms);
             #pragma unroll
-            for (int j = 0; j < 8 * NV; ++j) out[j] += beta * LOADF(c, c_base + ch * c_ms + min(n0 + j, N - 1) * c_ns);
+            for (int v = 0; v < NV; ++v) o[v] += cv;
+        } else if (has_c) {
+            float cl[8 * NV];
+            #pragma unroll
+            for (int j = 0; j < 8 * NV; ++j) cl[j] = beta * LOADF(c, c_base + ch * c_ms + min(n0 + j, N - 1) * c_ns);
+            #pragma unroll
+            for (int v = 0; v < NV; ++v) o[v] += vload8(v, cl);
         }
         #pragma unroll
-        for (int j = 0; j < 8 * NV; ++j) out[j] = activate_by(act, out[j], act_a, act_b);
+        for (int v = 0; v < NV; ++v) o[v] = activate_by8(act, o[v], act_a, act_b);
         __global store_t *yc = yz + ch * y_mstride;
-        if (contiguous) {
+        if (straight) {
             #pragma unroll
-            for (int v = 0; v < NV; ++v) STOREF8(vload8(v, out), n0 + 8 * v, yc);
+            for (int v = 0; v < NV; ++v) STOREF8(o[v], start + 8 * v, yc);
         } else {
-            for (int j = 0; j < 8 * NV && n0 + j < N; ++j) {
-                const int n = n0 + j;
-                const int row = n / P, w = n - row * P;
-                const int d = row / PH, h = row - d * PH;
-                if (w < OW && h < OH) STOREF(out[j], (d * OH + h) * OW + w, yc);
+            float out[8 * NV];
+            #pragma unroll
+            for (int v = 0; v < NV; ++v) vstore8(o[v], v, out);
+            #pragma unroll
+            for (int j = 0; j < 8 * NV; ++j) {
+                if (dst[j] >= 0) STOREF(out[j], dst[j], yc);
             }
         }
     }

@@ -72,12 +72,13 @@ def test_every_scheme_matches_the_cpu_when_forced(monkeypatch, name, precision):
     assert not problems, "\n".join(problems)
 
 
-DETECTOR_CONVS = {   # (input, weight, attributes) of ch_PP-OCRv4_det -> the scheme family the cost model picks
+DETECTOR_CONVS = {   # (input, weight, attributes) of ch_PP-OCRv4_det (and one more) -> what the cost model picks
     "stem 3x3 stride 2": ((1, 3, 640, 640), (16, 3, 3, 3), {"strides": [2, 2], "pads": [1] * 4}, "conv.direct"),
     "depthwise 3x3": ((1, 16, 320, 320), (16, 1, 3, 3), {"group": 16, "pads": [1] * 4}, "conv.depthwise"),
     "depthwise 5x5": ((1, 192, 40, 40), (192, 1, 5, 5), {"group": 192, "pads": [2] * 4}, "conv.depthwise"),
     "pointwise": ((1, 48, 160, 160), (48, 48, 1, 1), {}, "conv.direct"),
-    "head 3x3": ((1, 96, 160, 160), (24, 96, 3, 3), {"pads": [1] * 4}, "conv.winograd_f2x2"),
+    "head 3x3": ((1, 96, 160, 160), (24, 96, 3, 3), {"pads": [1] * 4}, "conv.direct"),
+    "3x3 with many channels": ((1, 256, 28, 28), (256, 256, 3, 3), {"pads": [1] * 4}, "conv.winograd_f2x2"),
 }
 
 

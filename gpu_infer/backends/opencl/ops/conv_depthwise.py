@@ -1,5 +1,5 @@
 """Depthwise Conv (group = C = M, 1-D or 2-D) on OpenCL: cl_kernels/conv.cl's ``depthwise``, a
-work-item computing eight consecutive output pixels of one channel's row (vector loads for
+work-item computing 2 rows x 16 consecutive output pixels of one channel (vector loads for
 strides 1 and 2 away from the borders), the bias and the fused activation in its epilogue.
 The weights are read as the model stores them, [C][KH][KW]: nothing to prepare."""
 from __future__ import annotations
@@ -12,6 +12,7 @@ from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
 from .gemm_core import LAUNCH_SECONDS, Device, Launch, activation_args, family_kernel, ref
 
+DW_ROWS, DW_COLS = 2, 16      # outputs per work-item (conv.cl)
 DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
 
 
@@ -40,8 +41,10 @@ class DepthwiseConv:
                 *geo.pad_begin[1:])
         args = [*ref(x), *ref(w), *ref(bias if bias is not None else w), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self.exe)]
-        kernel = family_kernel(self.exe, "conv", "depthwise", args)
-        self.launch = Launch.over(kernel, (-(-ow // 8), oh, geo.batch * geo.channels), (8, 1, 1))
+        name = {1: "depthwise_s1", 2: "depthwise_s2"}.get(geo.strides[2], "depthwise")
+        kernel = family_kernel(self.exe, "conv", name, args)
+        self.launch = Launch.over(kernel, (-(-ow // DW_COLS), -(-oh // DW_ROWS), geo.batch * geo.channels),
+                                  (8, 1, 1))
 
     def enqueue(self) -> None:
         self.launch.enqueue(self.exe)

@@ -82,11 +82,11 @@ class DirectConv:
     def planes_launch(self, x: Any, planes: Any) -> Launch:
         geo = self.geo
         dp, hp, wp = geo.plane
-        rows = geo.batch * geo.channels * geo.phases * dp * hp
+        slices = geo.batch * geo.channels * geo.phases * dp
         args = [*ref(x), *ref(planes), *(np.int32(v) for v in (*geo.spatial, dp, hp, wp, *geo.strides,
-                                                                *geo.pad_begin, rows))]
-        return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args), (wp, rows),
-                           (32, 1))
+                                                                *geo.pad_begin, slices))]
+        return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args), (-(-wp // 8), hp, slices),
+                           (8, 1, 1))
 
     def enqueue(self) -> None:
         for launch in self.launches:

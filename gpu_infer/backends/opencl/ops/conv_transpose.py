@@ -104,12 +104,12 @@ class CLConvTranspose(CLExecution):
             packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
             epilogue=Epilogue(activation=False)))
         od, oh, ow = geo.out
-        rows = geo.batch * geo.maps * od * oh
-        ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, rows)
+        slices = geo.batch * geo.maps * od
+        ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, slices)
         args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self)]
         self.gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args),
-                                  (ow, rows), (32, 1))
+                                  (-(-ow // 8), oh, slices), (8, 1, 1))
 
     def on_execute(self, inputs, outputs) -> None:
         if not outputs[0].size:

@@ -21,6 +21,13 @@ from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperan
 
 G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
+# Measured on PoCL (2 cores, AVX2), 96 -> 24 channels at 160x160: the 16 products run at about
+# half the direct product's rate (each reads its B rows from 16 planes of scratch, not from one
+# input kept in cache) and the transforms move their scratch at about half the nominal bandwidth;
+# the whole took 1.7 times the direct convolution there, so the cost model picks Winograd only
+# where the channels are many for the image size (and bench --tune can measure it anywhere).
+GEMM_SPEED = 0.5
+TRAFFIC_SPEED = 0.5
 
 
 def winograd_fits(geo: ConvGeometry, constant_weights: bool) -> bool:
@@ -46,8 +53,8 @@ def scratch_elems(geo: ConvGeometry) -> list[int]:
 def winograd_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -> float:
     v, p = scratch_elems(geo)
     io = geo.batch * (geo.channels * geo.in_size + geo.maps * geo.out_size)
-    traffic = (io + 2 * v + 2 * p) * item / (device.gbytes * 1e9)
-    return 2 * LAUNCH_SECONDS + traffic + gemm_seconds(tile, product_shape(geo), device)
+    traffic = (io + 2 * v + 2 * p) * item / (device.gbytes * 1e9 * TRAFFIC_SPEED)
+    return 2 * LAUNCH_SECONDS + traffic + gemm_seconds(tile, product_shape(geo), device) / GEMM_SPEED
 
 
 def transformed_weights(w: np.ndarray, tile: Tile, dtype: np.dtype) -> np.ndarray:
@@ -79,7 +86,7 @@ class WinogradConv:
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]
         self.launches = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs),
-                                     (tw, th, geo.batch * geo.channels), (16, 1, 1))]
+                                     (-(-tw // 4), th, geo.batch * geo.channels), (8, 1, 1))]
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
                             for z in range(16 * geo.batch)], np.int32).reshape(-1, 3)
@@ -89,7 +96,7 @@ class WinogradConv:
                    *(np.int32(n) for n in (geo.maps, geo.out[1], geo.out[2], th, tw)),
                    *activation_args(exe)]
         self.finish = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs),
-                                  (tw, th, geo.batch * geo.maps), (16, 1, 1))
+                                  (-(-tw // 4), th, geo.batch * geo.maps), (8, 1, 1))
 
     def enqueue(self) -> None:
         for launch in self.launches:
