@@ -10,22 +10,19 @@ activation, with the scheme chosen at pre-inference by the cost model (or ``benc
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ....scheduler.schemes import Scheme
-from ...gpu_common import float_tensors
-from ..execution import FUSED, CLExecution
+from ..execution import FUSED
 from ..registry import register
 from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
 from .conv_direct import DirectConv, direct_seconds, plane_elems
 from .conv_geometry import ConvGeometry, conv_geometry
 from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
-from .gemm import too_large
 from .gemm_core import TILES, device_of, pick, scratch_ref
+from .product import ProductExecution, Steps, windowed
 
 
 @register("Conv")
-class CLConv(CLExecution):
+class CLConv(ProductExecution):
     family = "conv"
     activations = FUSED
 
@@ -34,26 +31,18 @@ class CLConv(CLExecution):
         self.runner: DirectConv | DepthwiseConv | WinogradConv | None = None
 
     @classmethod
-    def supports(cls, node, inputs, outputs) -> bool:
-        return (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(inputs[0].shape) <= 5
-                and len(inputs[1].shape) == len(inputs[0].shape))
+    def accepts(cls, node, inputs) -> bool:
+        return windowed(inputs)
 
     @classmethod
-    def refusal(cls, node, inputs, outputs) -> str | None:
-        return super().refusal(node, inputs, outputs) or too_large(
-            inputs, outputs, plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape)))
+    def scratch_limit(cls, node, inputs) -> int:
+        return plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape))
 
     def geometry(self, inputs) -> ConvGeometry:
         return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
-    def item(self) -> int:
-        return self.store_dtype().itemsize
-
-    def store_dtype(self) -> np.dtype:
-        return self.backend.storage_dtype(np.dtype(np.float32), self.precision)
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device, item = self.geometry(inputs), device_of(self), self.item()
+        geo, device, item = self.geometry(inputs), device_of(self), self.store_dtype().itemsize
         out = [Scheme(f"conv.direct.{t.kernel}", (("tile", t.kernel),), direct_seconds(t, geo, device, item))
                for t in TILES.values()]
         if depthwise_fits(geo):
@@ -63,8 +52,8 @@ class CLConv(CLExecution):
                            winograd_seconds(t, geo, device, item)) for t in TILES.values()]
         return out
 
-    def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv | None:
-        if self.runner is None and outputs[0].size:
+    def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv:
+        if self.runner is None:
             scheme = pick(self, inputs, outputs)
             geo = self.geometry(inputs)
             kind, tile = scheme.name.split(".")[1], TILES.get(scheme.param("tile"))
@@ -77,21 +66,12 @@ class CLConv(CLExecution):
         return self.runner
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
-        runner = self.plan(inputs, outputs)
-        return [] if runner is None else [n * self.item() for n in runner.scratch_elems()]
+        if not outputs[0].size:
+            return []
+        return [n * self.store_dtype().itemsize for n in self.plan(inputs, outputs).scratch_elems()]
 
-    def on_resize(self, inputs, outputs) -> None:
-        runner = self.plan(inputs, outputs)
-        if runner is not None:
-            dtype = self.store_dtype()
-            scratch = [scratch_ref(self, i, dtype) for i in range(len(self.scratch_tensors))]
-            bias = inputs[2] if len(inputs) > 2 and inputs[2] is not None else None
-            runner.bind(inputs[0], inputs[1], bias, outputs[0], scratch, dtype)
-
-    def on_execute(self, inputs, outputs) -> None:
-        if self.runner is not None:
-            self.runner.enqueue()
-
-    def on_release(self) -> None:
-        if self.runner is not None:
-            self.runner.release()
+    def bind(self, inputs, outputs) -> Steps:
+        dtype = self.store_dtype()
+        scratch = [scratch_ref(self, i, dtype) for i in range(len(self.scratch_tensors))]
+        bias = inputs[2] if len(inputs) > 2 and inputs[2] is not None else None
+        return self.plan(inputs, outputs).bind(inputs[0], inputs[1], bias, outputs[0], scratch, dtype)

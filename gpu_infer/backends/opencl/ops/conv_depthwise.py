@@ -11,6 +11,7 @@ import numpy as np
 from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
 from .gemm_core import LAUNCH_SECONDS, Device, Launch, activation_args, family_kernel, ref
+from .product import Steps
 
 DW_ROWS, DW_COLS = 2, 16      # outputs per work-item (conv.cl)
 DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
@@ -28,12 +29,11 @@ def depthwise_seconds(geo: ConvGeometry, device: Device, item: int) -> float:
 class DepthwiseConv:
     def __init__(self, exe: CLExecution, geo: ConvGeometry):
         self.exe, self.geo = exe, geo
-        self.launch: Launch | None = None
 
     def scratch_elems(self) -> list[int]:
         return []
 
-    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> None:
+    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         geo = self.geo
         _, h, wd = geo.spatial
         _, oh, ow = geo.out
@@ -43,11 +43,5 @@ class DepthwiseConv:
                 *(np.int32(v) for v in ints), *activation_args(self.exe)]
         name = {1: "depthwise_s1", 2: "depthwise_s2"}.get(geo.strides[2], "depthwise")
         kernel = family_kernel(self.exe, "conv", name, args)
-        self.launch = Launch.over(kernel, (-(-ow // DW_COLS), -(-oh // DW_ROWS), geo.batch * geo.channels),
-                                  (8, 1, 1))
-
-    def enqueue(self) -> None:
-        self.launch.enqueue(self.exe)
-
-    def release(self) -> None:
-        self.launch = None
+        return Steps([Launch.over(kernel, (-(-ow // DW_COLS), -(-oh // DW_ROWS), geo.batch * geo.channels),
+                                  (8, 1, 1))])

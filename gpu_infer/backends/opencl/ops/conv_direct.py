@@ -14,6 +14,7 @@ from .conv_geometry import ConvGeometry
 from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
                         Launch, OutputPlane, Tile, family_kernel, gemm_seconds, pack_host, pack_launch,
                         packed_elems, ref)
+from .product import Steps
 
 
 def product_shape(geo: ConvGeometry) -> GemmShape:
@@ -42,8 +43,6 @@ class DirectConv:
 
     def __init__(self, exe: CLExecution, geo: ConvGeometry, tile: Tile, constant_weights: bool):
         self.exe, self.geo, self.tile, self.constant_weights = exe, geo, tile, constant_weights
-        self.launches: list[Launch] = []
-        self.product: GemmLaunch | None = None
 
     def scratch_elems(self) -> list[int]:
         geo = self.geo
@@ -52,15 +51,15 @@ class DirectConv:
             out.append(packed_elems(geo.groups, geo.mg, geo.cg * geo.taps, self.tile.rows))
         return out
 
-    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> None:
+    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         exe, geo, tile = self.exe, self.geo, self.tile
         scratch = list(scratch)
-        self.launches = []
+        before = []
         if geo.reads_input:
             planes, n_safe = x, geo.plane_size - max(geo.tap_offsets())
         else:
             planes, n_safe = scratch.pop(0), INT32_LIMIT
-            self.launches.append(self.planes_launch(x, planes))
+            before.append(self.planes_launch(x, planes))
         if self.constant_weights:
             constant = w.constant
             packed = exe.prepare_weight((1, "packed", tile.kernel, exe.precision, id(constant)),
@@ -68,16 +67,16 @@ class DirectConv:
                                         f"the weights of {exe.node.describe()}")
         else:
             packed = scratch.pop(0)
-            self.launches.append(pack_launch(exe, w, packed, tile.rows, geo.groups, geo.mg, geo.cg, geo.taps,
+            before.append(pack_launch(exe, w, packed, tile.rows, geo.groups, geo.mg, geo.cg, geo.taps,
                                              (geo.mg * geo.cg * geo.taps, geo.cg * geo.taps, geo.taps, 1)))
         epilogue = Epilogue(c=bias, c_strides=(1, 0)) if bias is not None else Epilogue()
         _, hp, wp = geo.plane
         batches = np.array([(0, z * geo.channels * geo.channel_stride, z * geo.maps * geo.out_size)
                             for z in range(geo.batch)], np.int32).reshape(-1, 3)
-        self.product = GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
+        return Steps(before, GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
             packed, planes, y, b_cstride=geo.channel_stride, y_mstride=geo.out_size, batches=batches,
             taps=geo.tap_offsets(), n_safe=n_safe, plane=OutputPlane(wp, geo.out[2], hp, geo.out[1]),
-            epilogue=epilogue))
+            epilogue=epilogue)))
 
     def planes_launch(self, x: Any, planes: Any) -> Launch:
         geo = self.geo
@@ -87,13 +86,3 @@ class DirectConv:
                                                                 *geo.pad_begin, slices))]
         return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args), (-(-wp // 8), hp, slices),
                            (8, 1, 1))
-
-    def enqueue(self) -> None:
-        for launch in self.launches:
-            launch.enqueue(self.exe)
-        self.product.enqueue()
-
-    def release(self) -> None:
-        if self.product is not None:
-            self.product.release()
-            self.product = None

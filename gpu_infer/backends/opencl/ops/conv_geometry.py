@@ -21,19 +21,18 @@ def _three(values: list[int], fill: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class ConvGeometry:
+class WindowShape:
+    """What Conv and ConvTranspose both have: batch, channels, groups, a kernel sliding with
+    strides and dilations, input and output sizes (1-D and 2-D as 3-D with leading 1s)."""
     batch: int
-    channels: int                    # C
-    maps: int                        # M
+    channels: int                    # C (input channels)
+    maps: int                        # M (output channels)
     groups: int
-    spatial: tuple[int, int, int]    # input (D, H, W), leading 1s for 1-D and 2-D
+    spatial: tuple[int, int, int]    # input (D, H, W)
     kernel: tuple[int, int, int]
     strides: tuple[int, int, int]
     dilations: tuple[int, int, int]
-    pad_begin: tuple[int, int, int]
-    pad_end: tuple[int, int, int]
     out: tuple[int, int, int]
-    rank: int                        # spatial dimensions of the model's tensors (1 to 3)
 
     @property
     def cg(self) -> int:
@@ -54,6 +53,13 @@ class ConvGeometry:
     @property
     def in_size(self) -> int:
         return math.prod(self.spatial)
+
+
+@dataclass(frozen=True)
+class ConvGeometry(WindowShape):
+    pad_begin: tuple[int, int, int]
+    pad_end: tuple[int, int, int]
+    rank: int                        # spatial dimensions of the model's tensors (1 to 3)
 
     @property
     def depthwise(self) -> bool:
@@ -122,44 +128,15 @@ def conv_geometry(node, x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> C
     return ConvGeometry(
         batch=int(x_shape[0]), channels=int(x_shape[1]), maps=int(w_shape[0]), groups=int(node.attr("group", 1)),
         spatial=_three(list(x_shape[2:]), 1), kernel=_three(kernel, 1), strides=_three(strides, 1),
-        dilations=_three(dil, 1), pad_begin=_three(begin, 0), pad_end=_three(end, 0), out=_three(out, 1),
+        dilations=_three(dil, 1), out=_three(out, 1), pad_begin=_three(begin, 0), pad_end=_three(end, 0),
         rank=len(kernel))
 
 
 @dataclass(frozen=True)
-class TransposeGeometry:
-    """ConvTranspose: input (D, H, W), the full output s*(i-1) + output_padding + (k-1)*d + 1
-    cropped by `crop_begin` to `out` (1-D and 2-D normalised to 3-D)."""
-    batch: int
-    channels: int                    # C (input channels)
-    maps: int                        # M (output channels)
-    groups: int
-    spatial: tuple[int, int, int]
-    kernel: tuple[int, int, int]
-    strides: tuple[int, int, int]
-    dilations: tuple[int, int, int]
+class TransposeGeometry(WindowShape):
+    """ConvTranspose: the full output s*(i-1) + output_padding + (k-1)*d + 1 cropped by
+    `crop_begin` to `out`."""
     crop_begin: tuple[int, int, int]
-    out: tuple[int, int, int]
-
-    @property
-    def cg(self) -> int:
-        return self.channels // self.groups
-
-    @property
-    def mg(self) -> int:
-        return self.maps // self.groups
-
-    @property
-    def taps(self) -> int:
-        return math.prod(self.kernel)
-
-    @property
-    def in_size(self) -> int:
-        return math.prod(self.spatial)
-
-    @property
-    def out_size(self) -> int:
-        return math.prod(self.out)
 
 
 def transpose_geometry(node, x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> TransposeGeometry:

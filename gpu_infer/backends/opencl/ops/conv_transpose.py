@@ -9,14 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ....scheduler.schemes import Scheme
-from ...gpu_common import float_tensors
-from ..execution import FUSED, CLExecution
+from ..execution import FUSED
 from ..registry import register
 from .conv_geometry import TransposeGeometry, transpose_geometry
-from .gemm import too_large
-from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch,
-                        Tile, activation_args, device_of, family_kernel, gemm_seconds, pack_host, pack_launch,
-                        packed_elems, pick, ref, scratch_ref)
+from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, Tile,
+                        activation_args, device_of, family_kernel, gemm_seconds, pack_host, pack_launch,
+                        packed_elems, ref, scratch_ref)
+from .product import ProductExecution, Steps, windowed
 
 
 def product_shape(geo: TransposeGeometry) -> GemmShape:
@@ -34,42 +33,26 @@ def packed_weights(w: np.ndarray, geo: TransposeGeometry, tile: Tile, dtype: np.
 
 
 @register("ConvTranspose")
-class CLConvTranspose(CLExecution):
+class CLConvTranspose(ProductExecution):
     family = "conv_transpose"
     activations = FUSED
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tile: Tile | None = None
-        self.launches: list[Launch] = []
-        self.product: GemmLaunch | None = None
+    @classmethod
+    def accepts(cls, node, inputs) -> bool:
+        return windowed(inputs)
 
     @classmethod
-    def supports(cls, node, inputs, outputs) -> bool:
-        return (float_tensors(inputs) and float_tensors(outputs) and 3 <= len(inputs[0].shape) <= 5
-                and len(inputs[1].shape) == len(inputs[0].shape))
-
-    @classmethod
-    def refusal(cls, node, inputs, outputs) -> str | None:
-        return super().refusal(node, inputs, outputs) or too_large(
-            inputs, outputs, cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape)))
+    def scratch_limit(cls, node, inputs) -> int:
+        return cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape))
 
     def geometry(self, inputs) -> TransposeGeometry:
         return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
-
-    def store_dtype(self) -> np.dtype:
-        return self.backend.storage_dtype(np.dtype(np.float32), self.precision)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
         geo, device = self.geometry(inputs), device_of(self)
         gather = LAUNCH_SECONDS + 2 * cols_elems(geo) * self.store_dtype().itemsize / (device.gbytes * 1e9)
         return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),),
                        gemm_seconds(t, product_shape(geo), device) + gather) for t in TILES.values()]
-
-    def choose_tile(self, inputs, outputs) -> Tile:
-        if self.tile is None:
-            self.tile = TILES[pick(self, inputs, outputs).param("tile")]
-        return self.tile
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:
@@ -80,14 +63,12 @@ class CLConvTranspose(CLExecution):
             elems.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
         return [n * self.store_dtype().itemsize for n in elems]
 
-    def on_resize(self, inputs, outputs) -> None:
-        if not outputs[0].size:
-            return
+    def bind(self, inputs, outputs) -> Steps:
         x, w, y = inputs[0], inputs[1], outputs[0]
         bias = inputs[2] if len(inputs) > 2 else None
         geo, tile, dtype = self.geometry(inputs), self.choose_tile(inputs, outputs), self.store_dtype()
         cols = scratch_ref(self, 0, dtype)
-        self.launches = []
+        before = []
         if w.constant is not None:
             constant = w.constant
             packed = self.prepare_weight((1, "packed", tile.kernel, self.precision, id(constant)),
@@ -95,12 +76,12 @@ class CLConvTranspose(CLExecution):
                                          f"the weights of {self.node.describe()}")
         else:
             packed = scratch_ref(self, 1, dtype)
-            self.launches.append(pack_launch(self, w, packed, tile.rows, geo.groups, geo.mg * geo.taps, geo.cg, 1,
-                                             (geo.cg * geo.mg * geo.taps, 1, geo.mg * geo.taps, 0)))
+            before.append(pack_launch(self, w, packed, tile.rows, geo.groups, geo.mg * geo.taps, geo.cg, 1,
+                                      (geo.cg * geo.mg * geo.taps, 1, geo.mg * geo.taps, 0)))
         per_batch = geo.maps * geo.taps * geo.in_size
         batches = np.array([(0, z * geo.channels * geo.in_size, z * per_batch) for z in range(geo.batch)],
                            np.int32).reshape(-1, 3)
-        self.product = GemmLaunch(self, tile, product_shape(geo), GemmOperands(
+        product = GemmLaunch(self, tile, product_shape(geo), GemmOperands(
             packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
             epilogue=Epilogue(activation=False)))
         od, oh, ow = geo.out
@@ -108,18 +89,6 @@ class CLConvTranspose(CLExecution):
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, slices)
         args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self)]
-        self.gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args),
-                                  (-(-ow // 8), oh, slices), (8, 1, 1))
-
-    def on_execute(self, inputs, outputs) -> None:
-        if not outputs[0].size:
-            return
-        for launch in self.launches:
-            launch.enqueue(self)
-        self.product.enqueue()
-        self.gather.enqueue(self)
-
-    def on_release(self) -> None:
-        if self.product is not None:
-            self.product.release()
-            self.product = None
+        gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args), (-(-ow // 8), oh, slices),
+                             (8, 1, 1))
+        return Steps(before, product, [gather])

@@ -18,6 +18,7 @@ from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
 from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, Tile,
                         activation_args, family_kernel, gemm_seconds, pack_host, ref)
+from .product import Steps
 
 G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
@@ -67,14 +68,11 @@ def transformed_weights(w: np.ndarray, tile: Tile, dtype: np.dtype) -> np.ndarra
 class WinogradConv:
     def __init__(self, exe: CLExecution, geo: ConvGeometry, tile: Tile):
         self.exe, self.geo, self.tile = exe, geo, tile
-        self.launches: list[Launch] = []
-        self.product: GemmLaunch | None = None
-        self.finish: Launch | None = None
 
     def scratch_elems(self) -> list[int]:
         return scratch_elems(self.geo)
 
-    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> None:
+    def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         exe, geo, tile = self.exe, self.geo, self.tile
         v, p = scratch
         th, tw = tiles(geo)
@@ -85,26 +83,16 @@ class WinogradConv:
                                f"the weights of {exe.node.describe()}")
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]
-        self.launches = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs),
+        transform = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs),
                                      (-(-tw // 4), th, geo.batch * geo.channels), (8, 1, 1))]
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
                             for z in range(16 * geo.batch)], np.int32).reshape(-1, 3)
-        self.product = GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
+        product = GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
             u, v, p, b_cstride=t, y_mstride=t, batches=batches, n_safe=t, epilogue=Epilogue(activation=False)))
         outputs = [*ref(p), *ref(bias if bias is not None else x), np.int32(bias is not None), *ref(y),
                    *(np.int32(n) for n in (geo.maps, geo.out[1], geo.out[2], th, tw)),
                    *activation_args(exe)]
-        self.finish = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs),
-                                  (-(-tw // 4), th, geo.batch * geo.maps), (8, 1, 1))
-
-    def enqueue(self) -> None:
-        for launch in self.launches:
-            launch.enqueue(self.exe)
-        self.product.enqueue()
-        self.finish.enqueue(self.exe)
-
-    def release(self) -> None:
-        if self.product is not None:
-            self.product.release()
-            self.product = None
+        back = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs),
+                           (-(-tw // 4), th, geo.batch * geo.maps), (8, 1, 1))
+        return Steps(transform, product, [back])

@@ -12,63 +12,31 @@ import math
 import numpy as np
 
 from ...base import Tensor
-from ...gpu_common import float_tensors
-from ..execution import FUSED, CLExecution
+from ..execution import FUSED
 from ..registry import register
-from .gemm_core import (INT32_LIMIT, TILES, Tile, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, device_of,
-                        gemm_schemes, pack_host, pack_launch, packed_elems, pick, scratch_ref)
+from .gemm_core import (Epilogue, GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_host,
+                        pack_launch, packed_elems, scratch_ref)
+from .product import ProductExecution, Steps
 
 
-def too_large(inputs: list[Tensor | None], outputs: list[Tensor | None], elements: int = 0) -> str | None:
-    """Why the kernels cannot index these tensors (32-bit element indices), or None."""
-    largest = max([t.size for t in inputs + outputs if t is not None] + [elements])
-    if largest >= INT32_LIMIT:
-        return (f"{largest} elements (tensor or scratch) exceed the OpenCL kernels' 32-bit indexing "
-                f"(at most {INT32_LIMIT})")
-    return None
-
-
-class ProductExecution(CLExecution):
+class MatrixProduct(ProductExecution):
     """A Gemm or MatMul: one product of a (maybe packed) A and B, scratch for runtime packing."""
 
-    family = "gemm"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tile: Tile | None = None
-        self.launches: list[Launch] = []
-        self.product: GemmLaunch | None = None
-
-    @classmethod
-    def supports(cls, node, inputs, outputs) -> bool:
-        return float_tensors(inputs) and float_tensors(outputs)
-
-    @classmethod
-    def refusal(cls, node, inputs, outputs) -> str | None:
-        return super().refusal(node, inputs, outputs) or too_large(inputs, outputs)
-
-    # -- planning -----------------------------------------------------------
     def shape(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> GemmShape:
         raise NotImplementedError
 
     def schemes(self, inputs, outputs):
         return gemm_schemes(self.node.op_type.lower(), self.shape(inputs, outputs), device_of(self))
 
-    def choose_tile(self, inputs, outputs):
-        if self.tile is None:
-            self.tile = TILES[pick(self, inputs, outputs).param("tile")]
-        return self.tile
-
     def scratch_bytes(self, inputs, outputs) -> list[int]:
+        if not outputs[0].size:
+            return []
         tile, item = self.choose_tile(inputs, outputs), outputs[0].store_dtype.itemsize
         return [n * item for n in self.runtime_packs(inputs, tile)]
 
     def runtime_packs(self, inputs, tile) -> list[int]:
         """Elements of each operand packed at run time (scratch buffers, in order)."""
         raise NotImplementedError
-
-    def store_dtype(self) -> np.dtype:
-        return self.backend.storage_dtype(np.dtype(np.float32), self.precision)
 
     def packed_constant(self, array: np.ndarray, rows: int, depth: int, batches: int, transposed: bool) -> object:
         """A constant A operand, (batches, rows, depth) after transposing if `transposed`, packed once."""
@@ -81,22 +49,9 @@ class ProductExecution(CLExecution):
         return self.prepare_weight((0, tile.kernel, self.precision, id(array)), build, array,
                                    f"A of {self.node.describe()}")
 
-    # -- running -------------------------------------------------------------
-    def on_execute(self, inputs, outputs) -> None:
-        if outputs[0].size == 0:
-            return
-        for launch in self.launches:
-            launch.enqueue(self)
-        self.product.enqueue()
-
-    def on_release(self) -> None:
-        if self.product is not None:
-            self.product.release()
-            self.product = None
-
 
 @register("Gemm")
-class CLGemm(ProductExecution):
+class CLGemm(MatrixProduct):
     """Y = act(alpha * A' @ B' + beta * C), C broadcast to Y (any opset)."""
 
     activations = FUSED
@@ -118,19 +73,19 @@ class CLGemm(ProductExecution):
             packs.append(k * n)
         return packs
 
-    def on_resize(self, inputs, outputs) -> None:
+    def bind(self, inputs, outputs) -> Steps:
         a, b, c = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else None
         at = self.node.attr
         m, k, n = self.dims(inputs)
         tile = self.choose_tile(inputs, outputs)
         ta, tb = at("transA", 0), at("transB", 0)
-        self.launches = []
+        before = []
         if a.constant is not None:
             packed_a = self.packed_constant(a.constant, m, k, 1, bool(ta))
         else:
             packed_a = scratch_ref(self, 0, self.store_dtype())
             strides = (0, 1, m, 0) if ta else (0, k, 1, 0)
-            self.launches.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, strides))
+            before.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, strides))
         b_rows: object = b
         if tb and b.constant is not None:
             b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
@@ -138,19 +93,19 @@ class CLGemm(ProductExecution):
                                          .astype(self.store_dtype()), b.constant, f"B of {self.node.describe()}")
         elif tb:
             b_rows = scratch_ref(self, 1, self.store_dtype())
-            self.launches.append(pack_launch(self, b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0)))
+            before.append(pack_launch(self, b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0)))
         beta = float(at("beta", 1.0))
         epilogue = Epilogue(alpha=float(at("alpha", 1.0)), beta=beta)
         if c is not None and beta != 0.0 and c.size:
             cs = (1,) * (2 - len(c.shape)) + tuple(c.shape)
             epilogue.c, epilogue.c_strides = c, (cs[1] if cs[0] != 1 else 0, 1 if cs[1] != 1 else 0)
-        self.product = GemmLaunch(self, tile, self.shape(inputs, outputs), GemmOperands(
+        return Steps(before, GemmLaunch(self, tile, self.shape(inputs, outputs), GemmOperands(
             packed_a, b_rows, outputs[0], b_cstride=n, y_mstride=n, batches=np.zeros((1, 3), np.int32),
-            n_safe=n, epilogue=epilogue))
+            n_safe=n, epilogue=epilogue)))
 
 
 @register("MatMul")
-class CLMatMul(ProductExecution):
+class CLMatMul(MatrixProduct):
     """numpy.matmul: batched with broadcast batch dimensions, 1-D operands promoted."""
 
     def operands(self, inputs) -> tuple[tuple[int, ...], tuple[int, ...], int, int, int]:
@@ -184,19 +139,19 @@ class CLMatMul(ProductExecution):
         return [self.a_batches(inputs) * packed_elems(1, shape.rows, shape.depth, tile.rows)
                 if inputs[0].constant is None else 0]
 
-    def on_resize(self, inputs, outputs) -> None:
+    def bind(self, inputs, outputs) -> Steps:
         a, b = inputs
         ab, bb, m, k, n = self.operands(inputs)
         tile = self.choose_tile(inputs, outputs)
         shape = self.shape(inputs, outputs)
         count = self.a_batches(inputs)
         per_a = packed_elems(1, shape.rows, k, tile.rows)
-        self.launches = []
+        before = []
         if a.constant is not None:
             packed_a = self.packed_constant(a.constant, shape.rows, k, count, False)
         else:
             packed_a = scratch_ref(self, 0, self.store_dtype())
-            self.launches.append(pack_launch(self, a, packed_a, tile.rows, 1, shape.rows, k, 1, (0, k, 1, 0),
+            before.append(pack_launch(self, a, packed_a, tile.rows, 1, shape.rows, k, 1, (0, k, 1, 0),
                                              batch=count, src_zs=shape.rows * k))
         if self.folded(inputs):
             batches = np.zeros((1, 3), np.int32)
@@ -208,7 +163,7 @@ class CLMatMul(ProductExecution):
             index_b = np.ravel_multi_index(tuple(np.minimum(z[:, -len(bb):].T, np.array(bb)[:, None] - 1)), bb) \
                 if bb else np.zeros(len(z), np.int64)
             batches = np.stack([index_a * per_a, index_b * k * n, np.arange(len(z)) * m * n], axis=1)
-        self.product = GemmLaunch(self, tile, shape, GemmOperands(
-            packed_a, b, outputs[0], b_cstride=n, y_mstride=n, batches=batches.astype(np.int32), n_safe=n))
+        return Steps(before, GemmLaunch(self, tile, shape, GemmOperands(
+            packed_a, b, outputs[0], b_cstride=n, y_mstride=n, batches=batches.astype(np.int32), n_safe=n)))
 
 
