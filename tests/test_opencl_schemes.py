@@ -136,3 +136,9 @@ def test_a_convolution_too_large_to_index_is_refused_in_strict_mode():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     with pytest.raises(UnsupportedOpError, match="big.*32-bit indexing"):
         gpu_infer.InferenceSession(model, backend="opencl", strict=True)
+
+
+def test_local_sizes_shrink_to_the_device_limit():
+    assert gemm_core.fit_local((8, 4, 1), 256) == (8, 4, 1)
+    assert gemm_core.fit_local((8, 4, 1), 16) == (4, 4, 1)
+    assert gemm_core.fit_local((64, 1, 1), 1) == (1, 1, 1)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
-from .gemm_core import LAUNCH_SECONDS, Device, Launch, activation_args, family_kernel, ref
+from .gemm_core import LAUNCH_SECONDS, Device, activation_args, launch, ref
 from .product import Steps
 
 DW_ROWS, DW_COLS = 2, 16      # outputs per work-item (conv.cl)
@@ -42,6 +42,5 @@ class DepthwiseConv:
         args = [*ref(x), *ref(w), *ref(bias if bias is not None else w), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self.exe)]
         name = {1: "depthwise_s1", 2: "depthwise_s2"}.get(geo.strides[2], "depthwise")
-        kernel = family_kernel(self.exe, "conv", name, args)
-        return Steps([Launch.over(kernel, (-(-ow // DW_COLS), -(-oh // DW_ROWS), geo.batch * geo.channels),
-                                  (8, 1, 1))])
+        return Steps([launch(self.exe, "conv", name, args,
+                             (-(-ow // DW_COLS), -(-oh // DW_ROWS), geo.batch * geo.channels), (8, 1, 1))])

@@ -12,8 +12,7 @@ import numpy as np
 from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
 from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
-                        Launch, OutputPlane, Tile, family_kernel, gemm_seconds, pack_host, pack_launch,
-                        packed_elems, ref)
+                        Launch, OutputPlane, Tile, gemm_seconds, launch, pack_host, pack_launch, packed_elems, ref)
 from .product import Steps
 
 
@@ -84,5 +83,4 @@ class DirectConv:
         slices = geo.batch * geo.channels * geo.phases * dp
         args = [*ref(x), *ref(planes), *(np.int32(v) for v in (*geo.spatial, dp, hp, wp, *geo.strides,
                                                                 *geo.pad_begin, slices))]
-        return Launch.over(family_kernel(self.exe, "conv", "conv_planes", args), (-(-wp // 8), hp, slices),
-                           (8, 1, 1))
+        return launch(self.exe, "conv", "conv_planes", args, (-(-wp // 8), hp, slices), (8, 1, 1))

@@ -12,9 +12,9 @@ from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
 from .conv_geometry import TransposeGeometry, transpose_geometry
-from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, Tile,
-                        activation_args, device_of, family_kernel, gemm_seconds, pack_host, pack_launch,
-                        packed_elems, ref, scratch_ref)
+from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
+                        activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
+                        ref, scratch_ref)
 from .product import ProductExecution, Steps, windowed
 
 
@@ -89,6 +89,5 @@ class CLConvTranspose(ProductExecution):
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, slices)
         args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self)]
-        gather = Launch.over(family_kernel(self, "conv_transpose", "col2im", args), (-(-ow // 8), oh, slices),
-                             (8, 1, 1))
+        gather = launch(self, "conv_transpose", "col2im", args, (-(-ow // 8), oh, slices), (8, 1, 1))
         return Steps(before, product, [gather])

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..execution import CLExecution
 from .conv_geometry import ConvGeometry
-from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Launch, Tile,
-                        activation_args, family_kernel, gemm_seconds, pack_host, ref)
+from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
+                        activation_args, gemm_seconds, launch, pack_host, ref)
 from .product import Steps
 
 G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
@@ -83,8 +83,8 @@ class WinogradConv:
                                f"the weights of {exe.node.describe()}")
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]
-        transform = [Launch.over(family_kernel(exe, "winograd", "winograd_input", inputs),
-                                     (-(-tw // 4), th, geo.batch * geo.channels), (8, 1, 1))]
+        transform = launch(exe, "winograd", "winograd_input", inputs, (-(-tw // 4), th, geo.batch * geo.channels),
+                           (8, 1, 1))
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
                             for z in range(16 * geo.batch)], np.int32).reshape(-1, 3)
@@ -93,6 +93,5 @@ class WinogradConv:
         outputs = [*ref(p), *ref(bias if bias is not None else x), np.int32(bias is not None), *ref(y),
                    *(np.int32(n) for n in (geo.maps, geo.out[1], geo.out[2], th, tw)),
                    *activation_args(exe)]
-        back = Launch.over(family_kernel(exe, "winograd", "winograd_output", outputs),
-                           (-(-tw // 4), th, geo.batch * geo.maps), (8, 1, 1))
-        return Steps(transform, product, [back])
+        back = launch(exe, "winograd", "winograd_output", outputs, (-(-tw // 4), th, geo.batch * geo.maps), (8, 1, 1))
+        return Steps([transform], product, [back])

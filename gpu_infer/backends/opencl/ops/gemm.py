@@ -8,6 +8,7 @@ matrix for every batch (X @ W), else runs one grid slice per output batch with b
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,14 @@ from ..registry import register
 from .gemm_core import (Epilogue, GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_host,
                         pack_launch, packed_elems, scratch_ref)
 from .product import ProductExecution, Steps
+
+
+def broadcast_index(z: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    """Flat index into batch dims `dims` of each row of output batch indices `z` (right-aligned,
+    size-1 dims broadcast)."""
+    if not dims:
+        return np.zeros(len(z), np.int64)
+    return np.ravel_multi_index(tuple(np.minimum(z[:, -len(dims):].T, np.array(dims)[:, None] - 1)), dims)
 
 
 class MatrixProduct(ProductExecution):
@@ -86,7 +95,7 @@ class CLGemm(MatrixProduct):
             packed_a = scratch_ref(self, 0, self.store_dtype())
             strides = (0, 1, m, 0) if ta else (0, k, 1, 0)
             before.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, strides))
-        b_rows: object = b
+        b_rows: Any = b
         if tb and b.constant is not None:
             b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
                                          lambda: np.ascontiguousarray(np.asarray(b.constant, np.float32).T)
@@ -152,17 +161,14 @@ class CLMatMul(MatrixProduct):
         else:
             packed_a = scratch_ref(self, 0, self.store_dtype())
             before.append(pack_launch(self, a, packed_a, tile.rows, 1, shape.rows, k, 1, (0, k, 1, 0),
-                                             batch=count, src_zs=shape.rows * k))
+                                      batch=count, src_zs=shape.rows * k))
         if self.folded(inputs):
             batches = np.zeros((1, 3), np.int32)
         else:
             out = self.batch_shape(inputs)
             z = np.indices(out).reshape(len(out), -1).T if out else np.zeros((1, 0), np.int64)
-            index_a = np.ravel_multi_index(tuple(np.minimum(z[:, -len(ab):].T, np.array(ab)[:, None] - 1)), ab) \
-                if ab else np.zeros(len(z), np.int64)
-            index_b = np.ravel_multi_index(tuple(np.minimum(z[:, -len(bb):].T, np.array(bb)[:, None] - 1)), bb) \
-                if bb else np.zeros(len(z), np.int64)
-            batches = np.stack([index_a * per_a, index_b * k * n, np.arange(len(z)) * m * n], axis=1)
+            batches = np.stack([broadcast_index(z, ab) * per_a, broadcast_index(z, bb) * k * n,
+                                np.arange(len(z)) * m * n], axis=1)
         return Steps(before, GemmLaunch(self, tile, shape, GemmOperands(
             packed_a, b, outputs[0], b_cstride=n, y_mstride=n, batches=batches.astype(np.int32), n_safe=n)))
 

@@ -44,7 +44,7 @@ TILES = {t.kernel: t for t in (Tile(6, 16, 1.0), Tile(4, 16, 0.75), Tile(8, 8, 0
 class Device:
     """What the cost model knows of the device (the probe's properties)."""
     compute_units: int
-    work_group: int
+    work_group: int                  # the most work-items of a work-group
     gflops_per_unit: float = 20.0    # float FMA throughput of a unit running full 6x16 tiles
     gbytes: float = 20.0             # memory bandwidth
 
@@ -103,9 +103,9 @@ def gemm_seconds(tile: Tile, shape: GemmShape, device: Device) -> float:
     return LAUNCH_SECONDS + flops / (device.flops * tile.speed * max(busy, 1e-3))
 
 
-def gemm_schemes(prefix: str, shape: GemmShape, device: Device, extra_seconds: float = 0.0) -> list[Scheme]:
+def gemm_schemes(prefix: str, shape: GemmShape, device: Device) -> list[Scheme]:
     """One scheme per tile shape, named prefix.gemm_RxC."""
-    return [Scheme(f"{prefix}.{t.kernel}", (("tile", t.kernel),), gemm_seconds(t, shape, device) + extra_seconds)
+    return [Scheme(f"{prefix}.{t.kernel}", (("tile", t.kernel),), gemm_seconds(t, shape, device))
             for t in TILES.values()]
 
 
@@ -125,29 +125,37 @@ def packed_elems(groups: int, rows: int, depth: int, tile_rows: int) -> int:
 
 @dataclass
 class Launch:
-    """A kernel with its arguments bound, and its work sizes. The local size is fixed per kernel
-    (PoCL compiles a work-group function per local size: one that varied with the shape would
-    compile anew for every shape) and the global size rounded up to it (kernels check bounds)."""
+    """A kernel with its arguments bound, and its work sizes."""
     kernel: Any
     global_size: tuple[int, ...]
     local_size: tuple[int, ...]
-
-    @classmethod
-    def over(cls, kernel: Any, items: Sequence[int], local_size: Sequence[int]) -> "Launch":
-        """`items` work-items per dimension (0 in any: nothing to run)."""
-        size = tuple(round_up(n, l) if n else 0 for n, l in zip(items, local_size))
-        return cls(kernel, size, tuple(local_size))
 
     def enqueue(self, exe: CLExecution) -> None:
         if all(self.global_size):
             exe.enqueue(self.kernel, self.global_size, self.local_size)
 
 
-def family_kernel(exe: CLExecution, family: str, name: str, args: Sequence[Any]) -> Any:
+def fit_local(local_size: Sequence[int], limit: int) -> tuple[int, ...]:
+    """`local_size` halved along its largest dimension until it holds at most `limit` work-items."""
+    size = list(local_size)
+    while math.prod(size) > max(limit, 1):
+        k = size.index(max(size))
+        size[k] = max(size[k] // 2, 1)
+    return tuple(size)
+
+
+def launch(exe: CLExecution, family: str, name: str, args: Sequence[Any], items: Sequence[int],
+           local_size: Sequence[int]) -> Launch:
     """Kernel `name` of cl_kernels/<family>.cl at the node's precision (one program per family and
-    precision: the fused activation is an argument, see activation_any.h)."""
+    precision: the fused activation is an argument, see activation_any.h), bound to `args`, over
+    `items` work-items per dimension (0 in any: nothing to run). The local size is fixed per kernel
+    (PoCL compiles a work-group function per local size: one that varied with the shape would
+    compile anew for every shape), within the device's limit; the global size is rounded up to it
+    (the kernels check their bounds)."""
     rt = exe.backend.rt
-    return rt.kernel(rt.program(family, exe.options()), name, list(args), exe.node.describe())
+    kernel = rt.kernel(rt.program(family, exe.options()), name, list(args), exe.node.describe())
+    local = fit_local(local_size, device_of(exe).work_group)
+    return Launch(kernel, tuple(round_up(n, l) if n else 0 for n, l in zip(items, local)), local)
 
 
 def activation_args(exe: CLExecution, enabled: bool = True) -> list[Any]:
@@ -229,9 +237,8 @@ class GemmLaunch:
                 np.int32(plane.height), np.int32(plane.out_h), np.float32(ep.alpha), *ref(c),
                 np.int32(ep.c is not None), np.int32(ep.c_strides[0]), np.int32(ep.c_strides[1]),
                 np.float32(ep.beta), *activation_args(exe, ep.activation)]
-        kernel = family_kernel(exe, "gemm", tile.kernel, args)
-        self.launch = Launch.over(kernel, (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches)),
-                                  GEMM_LOCAL)
+        self.launch = launch(exe, "gemm", tile.kernel, args,
+                             (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches)), GEMM_LOCAL)
         self.empty = shape.columns == 0 or shape.rows == 0 or len(ops.batches) == 0
 
     def enqueue(self) -> None:
@@ -254,5 +261,4 @@ def pack_launch(exe: CLExecution, src: Any, dst: Any, tile_rows: int, groups: in
     dst_zs = groups * mb * k * tile_rows
     args = [*ref(src), np.int32(src_zs), *ref(dst), np.int32(dst_zs), np.int32(tile_rows), np.int32(depth),
             np.int32(k), np.int32(rows), np.int32(mb), np.int32(groups), *(np.int32(s) for s in strides)]
-    kernel = family_kernel(exe, "gemm", "pack_rows", args)
-    return Launch.over(kernel, (k * tile_rows, groups * mb, batch), (64, 1, 1))
+    return launch(exe, "gemm", "pack_rows", args, (k * tile_rows, groups * mb, batch), (64, 1, 1))
