@@ -34,21 +34,17 @@
 // element (g, row, k) sits at g*gs + row*rs + (k % C)*cs + (k / C)*ts: a runtime A operand
 // (MatMul, Gemm with transA) or convolution weights (k = tap * C + channel) packed as the tiles
 // read them. With TM = 1 it is a plain strided 2-D copy (a transposed B operand).
+// Work-item: the TM values of one column k of one row block.
 __kernel void pack_rows(__global const store_t *src, const int src_base, const int src_zs,
                         __global store_t *dst, const int dst_base, const int dst_zs,
                         const int TM, const int C, const int K, const int Mg, const int MBg, const int G,
                         const int gs, const int rs, const int cs, const int ts) {
-    const int e = get_global_id(0);                  // k * TM + i
+    const int k = get_global_id(0);
     const int gm = get_global_id(1);
     const int z = get_global_id(2);
-    if (e >= K * TM || gm >= G * MBg) return;
-    const int k = e / TM, i = e - k * TM;
-    const int g = gm / MBg, row = (gm - g * MBg) * TM + i;
-    const int o = dst_base + z * dst_zs + gm * K * TM + e;
-    if (row < Mg) {
-        const int c = k % C;
-        STORE(LOAD(src, src_base + z * src_zs + g * gs + row * rs + c * cs + (k / C) * ts), o, dst);
-    } else {
-        STORE((real)0, o, dst);
-    }
+    if (k >= K || gm >= G * MBg) return;
+    const int g = gm / MBg, row0 = (gm - g * MBg) * TM;
+    __global const store_t *from = src + src_base + z * src_zs + g * gs + row0 * rs + (k % C) * cs + (k / C) * ts;
+    const int o = dst_base + z * dst_zs + (gm * K + k) * TM;
+    for (int i = 0; i < TM; ++i) STORE(row0 + i < Mg ? LOAD(from, i * rs) : (real)0, o + i, dst);
 }

@@ -261,4 +261,4 @@ def pack_launch(exe: CLExecution, src: Any, dst: Any, tile_rows: int, groups: in
     dst_zs = groups * mb * k * tile_rows
     args = [*ref(src), np.int32(src_zs), *ref(dst), np.int32(dst_zs), np.int32(tile_rows), np.int32(depth),
             np.int32(k), np.int32(rows), np.int32(mb), np.int32(groups), *(np.int32(s) for s in strides)]
-    return launch(exe, "gemm", "pack_rows", args, (k * tile_rows, groups * mb, batch), (64, 1, 1))
+    return launch(exe, "gemm", "pack_rows", args, (k, groups * mb, batch), (64, 1, 1))
