@@ -1,0 +1,88 @@
+// Convolution kernels besides the GEMM core (gemm.cl): the padded, phase-split planes the GEMM
+// reads a general convolution from, and depthwise convolution.
+#include "precision.h"
+#include "float_io.h"
+#include "activation_any.h"
+
+// Eight output pixels of a row read as one vector: lane j at input column iw0 + j * sw.
+inline float8 row_pixels(__global const store_t *row, const int iw0, const int sw, const int W) {
+    if (iw0 >= 0 && iw0 + 7 * sw < W) {
+        if (sw == 1) return LOADF8(row, iw0);
+        if (sw == 2 && iw0 + 15 < W) return (float8)(LOADF8(row, iw0).even, LOADF8(row, iw0 + 8).even);
+    }
+    float lanes[8];
+    #pragma unroll
+    for (int j = 0; j < 8; ++j) {
+        const int iw = iw0 + j * sw;
+        lanes[j] = iw >= 0 && iw < W ? LOADF(row, iw) : 0.0f;
+    }
+    return vload8(0, lanes);
+}
+
+// planes[bc][phase][zd][zh][zw] = x[bc][zd*sd + qd - pd][zh*sh + qh - ph][zw*sw + qw - pw], zero
+// outside the input, where phase = (qd*sh + qh)*sw + qw (gpu_infer/backends/opencl/ops/conv_geometry.py).
+// Work-item: eight consecutive plane elements of a row (vector loads and stores inside the input
+// for strides 1 and 2); dimension 0 runs along zw, 1 along zh, 2 over (bc, phase, zd).
+__kernel void conv_planes(__global const store_t *x, const int x_base, __global store_t *planes, const int p_base,
+                          const int D, const int H, const int W, const int Dp, const int Hp, const int Wp,
+                          const int sd, const int sh, const int sw, const int pd, const int ph, const int pw,
+                          const int slices) {
+    const int zw0 = get_global_id(0) * 8;
+    const int zh = get_global_id(1);
+    const int r = get_global_id(2);                  // (bc, phase, zd)
+    if (zw0 >= Wp || zh >= Hp || r >= slices) return;
+    const int zd = r % Dp;
+    const int q = (r / Dp) % (sd * sh * sw);
+    const int bc = r / (Dp * sd * sh * sw);
+    const int ih = zh * sh + (q / sw) % sh - ph;
+    const int id = zd * sd + q / (sw * sh) - pd;
+    const int iw0 = zw0 * sw + q % sw - pw;
+    const int o = p_base + (r * Hp + zh) * Wp + zw0;
+    float8 v = (float8)(0.0f);
+    if (ih >= 0 && ih < H && id >= 0 && id < D)
+        v = row_pixels(x + x_base + ((bc * D + id) * H + ih) * W, iw0, sw, W);
+    if (zw0 + 8 <= Wp) {
+        STOREF8(v, o, planes);
+    } else {
+        float lanes[8];
+        vstore8(v, 0, lanes);
+        for (int j = 0; zw0 + j < Wp; ++j) STOREF(lanes[j], o + j, planes);
+    }
+}
+
+// Eight consecutive outputs from index o of a row: the fused activation applied, those past
+// `live` not stored.
+inline void store_outputs(const float8 v, __global store_t *row, const int o, const int live, const int act,
+                          const float act_a, const float act_b) {
+    const float8 a = activate_by8(act, v, act_a, act_b);
+    if (live >= 8) {
+        STOREF8(a, o, row);
+    } else {
+        float out[8];
+        vstore8(a, 0, out);
+        for (int j = 0; j < live; ++j) STOREF(out[j], o + j, row);
+    }
+}
+
+// Depthwise convolution (group = C = M), 1-D or 2-D: depthwise_tile.h per horizontal stride.
+#define DW_ROWS 2
+#define DW_VECS 2
+#define DW_COLS (8 * DW_VECS)
+
+#define NAME depthwise_s1
+#define STRIDE_W 1
+#include "depthwise_tile.h"
+#undef NAME
+#undef STRIDE_W
+
+#define NAME depthwise_s2
+#define STRIDE_W 2
+#include "depthwise_tile.h"
+#undef NAME
+#undef STRIDE_W
+
+#define NAME depthwise
+#define STRIDE_W 0
+#include "depthwise_tile.h"
+#undef NAME
+#undef STRIDE_W

@@ -1,0 +1,77 @@
+"""Conv on OpenCL: 1-D to 3-D, groups, strides, dilations, pads and auto_pad, bias and fused
+activation, with the scheme chosen at pre-inference by the cost model (or ``bench --tune``):
+
+- ``conv.direct.<tile>``: one GEMM over the padded, phase-split planes of the input
+  (conv_direct.py); pointwise 1x1 convolutions (and any with stride 1 and no padding) read the
+  input itself, so they are a plain GEMM. Always available.
+- ``conv.depthwise``: group = C = M, 1-D or 2-D (conv_depthwise.py).
+- ``conv.winograd_f2x2.<tile>``: 3x3, stride 1, dilation 1, one group, constant weights, enough
+  channels (conv_winograd.py).
+"""
+from __future__ import annotations
+
+from ....scheduler.schemes import Scheme
+from ..execution import FUSED
+from ..registry import register
+from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
+from .conv_direct import DirectConv, direct_seconds, plane_elems
+from .conv_geometry import ConvGeometry, conv_geometry
+from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
+from .gemm_core import TILES, device_of, pick, scratch_ref
+from .product import ProductExecution, Steps, windowed
+
+
+@register("Conv")
+class CLConv(ProductExecution):
+    family = "conv"
+    activations = FUSED
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runner: DirectConv | DepthwiseConv | WinogradConv | None = None
+
+    @classmethod
+    def accepts(cls, node, inputs) -> bool:
+        return windowed(inputs)
+
+    @classmethod
+    def scratch_limit(cls, node, inputs) -> int:
+        return plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape))
+
+    def geometry(self, inputs) -> ConvGeometry:
+        return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
+
+    def schemes(self, inputs, outputs) -> list[Scheme]:
+        geo, device, item = self.geometry(inputs), device_of(self), self.store_dtype().itemsize
+        out = [Scheme(f"conv.direct.{t.kernel}", (("tile", t.kernel),), direct_seconds(t, geo, device, item))
+               for t in TILES.values()]
+        if depthwise_fits(geo):
+            out.append(Scheme("conv.depthwise", (), depthwise_seconds(geo, device, item)))
+        if winograd_fits(geo, inputs[1].constant is not None):
+            out += [Scheme(f"conv.winograd_f2x2.{t.kernel}", (("tile", t.kernel),),
+                           winograd_seconds(t, geo, device, item)) for t in TILES.values()]
+        return out
+
+    def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv:
+        if self.runner is None:
+            scheme = pick(self, inputs, outputs)
+            geo = self.geometry(inputs)
+            kind, tile = scheme.name.split(".")[1], TILES.get(scheme.param("tile"))
+            if kind == "depthwise":
+                self.runner = DepthwiseConv(self, geo)
+            elif kind == "winograd_f2x2":
+                self.runner = WinogradConv(self, geo, tile)
+            else:
+                self.runner = DirectConv(self, geo, tile, inputs[1].constant is not None)
+        return self.runner
+
+    def scratch_bytes(self, inputs, outputs) -> list[int]:
+        if not outputs[0].size:
+            return []
+        return [n * self.store_dtype().itemsize for n in self.plan(inputs, outputs).scratch_elems()]
+
+    def bind(self, inputs, outputs) -> Steps:
+        dtype = self.store_dtype()
+        scratch = [scratch_ref(self, i, dtype) for i in range(len(self.scratch_tensors))]
+        bias = inputs[2] if len(inputs) > 2 and inputs[2] is not None else None
+        return self.plan(inputs, outputs).bind(inputs[0], inputs[1], bias, outputs[0], scratch, dtype)

@@ -1,0 +1,93 @@
+"""ConvTranspose on OpenCL: 1-D to 3-D, groups, strides, dilations, pads, output_padding,
+output_shape and auto_pad, bias and fused activation. A GEMM (gemm_core.py) computes every tap's
+contribution of every input position, cols[(m, tap)][i] = sum_c W[c][m][tap] * x[c][i], into
+scratch; ``col2im`` (cl_kernels/conv_transpose.cl) then has each output element gather the
+contributions that land on it, adds the bias and applies the activation. Weights packed once
+per session (runtime weights by ``pack_rows`` each run)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ....scheduler.schemes import Scheme
+from ..execution import FUSED
+from ..registry import register
+from .conv_geometry import TransposeGeometry, transpose_geometry
+from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
+                        activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
+                        ref, scratch_ref)
+from .product import ProductExecution, Steps, windowed
+
+
+def product_shape(geo: TransposeGeometry) -> GemmShape:
+    return GemmShape(geo.groups, geo.mg * geo.taps, geo.cg, 1, geo.in_size, geo.batch)
+
+
+def cols_elems(geo: TransposeGeometry) -> int:
+    return geo.batch * geo.maps * geo.taps * geo.in_size
+
+
+def packed_weights(w: np.ndarray, geo: TransposeGeometry, tile: Tile, dtype: np.dtype) -> np.ndarray:
+    """(C, M/g, *k) -> per group, rows (m, tap) over the group's input channels, packed."""
+    rows = np.asarray(w, np.float32).reshape(geo.groups, geo.cg, geo.mg * geo.taps).transpose(0, 2, 1)
+    return pack_host(rows, tile.rows, dtype)
+
+
+@register("ConvTranspose")
+class CLConvTranspose(ProductExecution):
+    family = "conv_transpose"
+    activations = FUSED
+
+    @classmethod
+    def accepts(cls, node, inputs) -> bool:
+        return windowed(inputs)
+
+    @classmethod
+    def scratch_limit(cls, node, inputs) -> int:
+        return cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape))
+
+    def geometry(self, inputs) -> TransposeGeometry:
+        return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
+
+    def schemes(self, inputs, outputs) -> list[Scheme]:
+        geo, device = self.geometry(inputs), device_of(self)
+        gather = LAUNCH_SECONDS + 2 * cols_elems(geo) * self.store_dtype().itemsize / (device.gbytes * 1e9)
+        return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),),
+                       gemm_seconds(t, product_shape(geo), device) + gather) for t in TILES.values()]
+
+    def scratch_bytes(self, inputs, outputs) -> list[int]:
+        if not outputs[0].size:
+            return []
+        geo, tile = self.geometry(inputs), self.choose_tile(inputs, outputs)
+        elems = [cols_elems(geo)]
+        if inputs[1].constant is None:
+            elems.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
+        return [n * self.store_dtype().itemsize for n in elems]
+
+    def bind(self, inputs, outputs) -> Steps:
+        x, w, y = inputs[0], inputs[1], outputs[0]
+        bias = inputs[2] if len(inputs) > 2 else None
+        geo, tile, dtype = self.geometry(inputs), self.choose_tile(inputs, outputs), self.store_dtype()
+        cols = scratch_ref(self, 0, dtype)
+        before = []
+        if w.constant is not None:
+            constant = w.constant
+            packed = self.prepare_weight((1, "packed", tile.kernel, self.precision, id(constant)),
+                                         lambda: packed_weights(constant, geo, tile, dtype), constant,
+                                         f"the weights of {self.node.describe()}")
+        else:
+            packed = scratch_ref(self, 1, dtype)
+            before.append(pack_launch(self, w, packed, tile.rows, geo.groups, geo.mg * geo.taps, geo.cg, 1,
+                                      (geo.cg * geo.mg * geo.taps, 1, geo.mg * geo.taps, 0)))
+        per_batch = geo.maps * geo.taps * geo.in_size
+        batches = np.array([(0, z * geo.channels * geo.in_size, z * per_batch) for z in range(geo.batch)],
+                           np.int32).reshape(-1, 3)
+        product = GemmLaunch(self, tile, product_shape(geo), GemmOperands(
+            packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
+            epilogue=Epilogue(activation=False)))
+        od, oh, ow = geo.out
+        slices = geo.batch * geo.maps * od
+        ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, slices)
+        args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
+                *(np.int32(v) for v in ints), *activation_args(self)]
+        gather = launch(self, "conv_transpose", "col2im", args, (-(-ow // 8), oh, slices), (8, 1, 1))
+        return Steps(before, product, [gather])
