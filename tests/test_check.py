@@ -22,7 +22,7 @@ def _model(nodes, inits=(), shape=(2, 3, 5, 7), opset=17, out_shape=None):
 
 
 def chain_model():
-    """x -> Relu (GPU) -> Add w (GPU) -> Sigmoid (CPU) -> Add with itself (GPU) -> y."""
+    """x -> Relu -> Add w -> Sigmoid -> Add with itself -> y."""
     return _model([helper.make_node("Relu", ["x"], ["r"], name="relu"),
                    helper.make_node("Add", ["r", "w"], ["a"], name="add_w"),
                    helper.make_node("Sigmoid", ["a"], ["s"], name="sigmoid"),
@@ -36,14 +36,12 @@ def _feeds(seed=0, shape=(2, 3, 5, 7)):
 def _break_add(backend, monkeypatch):
     """Make the GPU Add kernel compute the wrong thing on the device (no host math involved)."""
     if backend == "opencl":
-        from gpu_infer.backends.opencl.ops.elementwise import CLBinary
-        arguments = CLBinary.arguments
+        from gpu_infer.backends.opencl.ops.binary import CLBroadcastOp
+        binary = CLBroadcastOp.binary
 
-        def a_plus_a(self, inputs, outputs):           # the b buffer and offset replaced by a's
-            args = arguments(self, inputs, outputs)
-            args[2:4] = args[0:2]
-            return args
-        monkeypatch.setattr(CLBinary, "arguments", a_plus_a)
+        def a_plus_a(self, a, b, y, options):          # b's buffer, offset and shape replaced by a's
+            return binary(self, a, a, y, options)
+        monkeypatch.setattr(CLBroadcastOp, "binary", a_plus_a)
     else:
         from gpu_infer.backends.vulkan.elementwise import VKAdd
         push_constants = VKAdd.push_constants
