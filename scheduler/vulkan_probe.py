@@ -12,14 +12,20 @@ API_VERSION = (1, 1, 0)
 
 # Features the shaders may use -> (feature struct, its sType, the extension that exposes it on
 # an API 1.1 device; None: core in 1.1). Promoted extensions stay advertised on 1.2+ drivers.
-FEATURES: dict[str, tuple[str, str, str | None]] = {
+# Core VkPhysicalDeviceFeatures members (64-bit integers and floats) have no struct of
+# their own: CORE_FEATURES, set in VkPhysicalDeviceFeatures2.features.
+CORE = ("VkPhysicalDeviceFeatures", None, None)
+FEATURES: dict[str, tuple[str, str | None, str | None]] = {
     "storageBuffer16BitAccess": ("VkPhysicalDevice16BitStorageFeatures",
                                  "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES", None),
     "storageBuffer8BitAccess": ("VkPhysicalDevice8BitStorageFeatures",
                                 "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES", "VK_KHR_8bit_storage"),
     "shaderFloat16": ("VkPhysicalDeviceShaderFloat16Int8Features",
                       "VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES", "VK_KHR_shader_float16_int8"),
+    "shaderInt64": CORE,
+    "shaderFloat64": CORE,
 }
+CORE_FEATURES = tuple(name for name, spec in FEATURES.items() if spec is CORE)
 
 
 def _version(v: int) -> str:
@@ -47,22 +53,30 @@ def askable(extensions: set[str]) -> list[str]:
 
 
 def feature_chain(vk: Any, names: Iterable[str], enable: bool = False) -> tuple[Any, dict[str, Any]]:
-    """VkPhysicalDeviceFeatures2 linking (through pNext) one struct per feature in `names`, and
-    those structs by name. enable=True sets each named feature VK_TRUE and nothing else, for
-    vkCreateDevice; otherwise the chain is blank, for vkGetPhysicalDeviceFeatures2 to fill."""
+    """VkPhysicalDeviceFeatures2 linking (through pNext) one struct per feature in `names` (core
+    features in its `features` member), and those structs by name. enable=True sets each named
+    feature VK_TRUE and nothing else, for vkCreateDevice; otherwise the chain is blank, for
+    vkGetPhysicalDeviceFeatures2 to fill."""
+    names = list(names)
     structs: dict[str, Any] = {}
     head = None
-    for name in names:
+    for name in [n for n in names if n not in CORE_FEATURES]:
         struct, stype, _ = FEATURES[name]
         fields = {name: vk.VK_TRUE} if enable else {}
         head = structs[name] = getattr(vk, struct)(sType=getattr(vk, stype), pNext=head, **fields)
-    return vk.VkPhysicalDeviceFeatures2(sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, pNext=head), structs
+    core = [n for n in names if n in CORE_FEATURES]
+    features2 = vk.VkPhysicalDeviceFeatures2(
+        sType=vk.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, pNext=head,
+        features=vk.VkPhysicalDeviceFeatures(**({n: vk.VK_TRUE for n in core} if enable else {})))
+    structs.update({n: features2.features for n in core})
+    return features2, structs
 
 
 def query_features(vk: Any, phys: Any, extensions: set[str]) -> dict[str, bool]:
     """Every name of FEATURES -> whether the device has it."""
     features2, structs = feature_chain(vk, askable(extensions))
     vk.vkGetPhysicalDeviceFeatures2(phys, features2)
+    structs.update({n: features2.features for n in CORE_FEATURES})
     return {name: bool(getattr(structs[name], name)) if name in structs else False for name in FEATURES}
 
 

@@ -43,7 +43,7 @@ def _break_add(backend, monkeypatch):
             return binary(self, a, a, y, options)
         monkeypatch.setattr(CLBroadcastOp, "binary", a_plus_a)
     else:
-        from gpu_infer.backends.vulkan.elementwise import VKAdd
+        from gpu_infer.backends.vulkan.ops.elementwise import VKAdd
         push_constants = VKAdd.push_constants
 
         def b_first_element_only(self, inputs, outputs):   # b's strides zeroed in the broadcast table

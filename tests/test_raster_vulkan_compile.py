@@ -6,29 +6,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import numpy as np
 import pytest
 from test_spirv_fresh import HERE as SHADERS
-from test_spirv_fresh import _compile_module
+from test_spirv_fresh import _compile_module, capabilities
 
-OP_CAPABILITY = 17
 SHADER, STORAGE_16BIT, STORAGE_8BIT = 1, 4433, 4448      # SPIR-V capability numbers
 STORAGE = {"b1": {STORAGE_8BIT}, "b2": {STORAGE_16BIT}, "b4": set(), "b8": set(),
            "f32-f16": {STORAGE_16BIT}, "f16-f32": {STORAGE_16BIT}}
 EXPECTED = {**{f"raster.{v}.spv": caps for v, caps in STORAGE.items()},
             **{f"raster_fill.b{n}.spv": STORAGE[f"b{n}"] for n in (1, 2, 4, 8)}}
-
-
-def capabilities(spv: bytes) -> set[int]:
-    """The OpCapability operands of a SPIR-V module."""
-    words = np.frombuffer(spv, np.uint32)
-    caps, at = set(), 5                   # after the header
-    while at < len(words):
-        count, opcode = int(words[at]) >> 16, int(words[at]) & 0xFFFF
-        if opcode == OP_CAPABILITY:
-            caps.add(int(words[at + 1]))
-        at += max(count, 1)
-    return caps
 
 
 def test_compile_script_builds_every_raster_variant():

@@ -16,6 +16,21 @@ from .common import check_alloc
 from .layout import from_storage, to_storage
 
 MAX_RANK = 6                     # kernels index up to 6-D tensors
+# fused activations (Node.activation) -> the code both backends' kernels select them by
+# (cl_kernels/activation.h, activation_any.h; spirv_shaders/activation.glsl)
+ACTIVATION_CODES = {None: 0, "Relu": 1, "Clip": 2, "LeakyRelu": 3, "Sigmoid": 4, "HardSigmoid": 5, "HardSwish": 6}
+FUSED = frozenset(k for k in ACTIVATION_CODES if k is not None)
+
+
+def activation_params(node) -> tuple[int, np.float32, np.float32]:
+    """The code and two float parameters of `node`'s fused activation (0, 0, 0: none)."""
+    act = node.activation
+    if act is None:
+        return 0, np.float32(0), np.float32(0)
+    a = act.attrs
+    params = {"Clip": (a.get("min", -np.inf), a.get("max", np.inf)), "LeakyRelu": (a.get("alpha", 0.01), 0.0),
+              "HardSigmoid": (a.get("alpha", 0.2), a.get("beta", 0.5))}.get(act.op_type, (0.0, 0.0))
+    return ACTIVATION_CODES[act.op_type], np.float32(params[0]), np.float32(params[1])
 
 
 class GpuRuntime(ABC):
@@ -115,5 +130,6 @@ def runtime_status_check(status: BackendStatus, api: str) -> None:
         raise DeviceError(f"{api} is invalid here: {status.reason}")
 
 
-__all__ = ["GpuRuntime", "GpuBackend", "GpuWorkspace", "storage_dtype", "float_tensors", "broadcast_table",
+__all__ = ["ACTIVATION_CODES", "FUSED", "activation_params", "GpuRuntime", "GpuBackend", "GpuWorkspace",
+           "storage_dtype", "float_tensors", "broadcast_table",
            "MAX_RANK", "runtime_status_check"]

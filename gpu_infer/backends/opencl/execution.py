@@ -17,20 +17,12 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from ..base import Execution, Tensor
-
-ACTIVATION_CODES = {None: 0, "Relu": 1, "Clip": 2, "LeakyRelu": 3, "Sigmoid": 4, "HardSigmoid": 5, "HardSwish": 6}
-FUSED = frozenset(k for k in ACTIVATION_CODES if k is not None)
-
+from ..gpu_common import ACTIVATION_CODES, FUSED, activation_params  # noqa: F401  (re-exported)
 
 def activation_options(node) -> tuple[list[str], tuple[np.float32, np.float32]]:
     """The build option and the two float arguments of `node`'s fused activation (activation.h)."""
-    act = node.activation
-    if act is None:
-        return ["-DACTIVATION=0"], (np.float32(0), np.float32(0))
-    a = act.attrs
-    params = {"Clip": (a.get("min", -np.inf), a.get("max", np.inf)), "LeakyRelu": (a.get("alpha", 0.01), 0.0),
-              "HardSigmoid": (a.get("alpha", 0.2), a.get("beta", 0.5))}.get(act.op_type, (0.0, 0.0))
-    return [f"-DACTIVATION={ACTIVATION_CODES[act.op_type]}"], (np.float32(params[0]), np.float32(params[1]))
+    code, a, b = activation_params(node)
+    return [f"-DACTIVATION={code}"], (a, b)
 
 
 def ref_args(t: Tensor) -> list[Any]:

@@ -15,11 +15,11 @@ import numpy as np
 from ...scheduler import BackendStatus, probe_all
 from ..base import Tensor, align_up
 from ..gpu_common import GpuBackend, GpuWorkspace
-from . import elementwise as _elementwise  # noqa: F401  (registers the executions)
+from . import ops as _ops  # noqa: F401  (registers the executions)
 from .descriptors import DescriptorSets
 from .dispatch import VKDispatch
 from .memory import VKBuffer, VKTensorRef
-from .raster import conversion_dispatches  # (also registers the data-movement ops)
+from .ops.raster import conversion_dispatches
 from .registry import VULKAN_REGISTRY
 from .runtime import VKRuntime, get_runtime
 from .segment import Command, Segment, gather

@@ -33,11 +33,17 @@ from .validation import Validation, requested as validation_requested, validatio
 __all__ = ["VKRuntime", "VKPipeline", "get_runtime", "validation_messages", "LOCAL_SIZE"]
 
 LOCAL_SIZE = 64                  # preferred work-group size: specialization constant 0 of every shader
+SPEC_FIRST = 3                   # the first specialization constant a family's shader may declare
 FENCE_TIMEOUT_NS = 60_000_000_000
-# features the shaders use (SPIR-V capabilities StorageBuffer16/8BitAccess, Float16); no shader
-# needs shaderInt64 (8-byte elements move as uvec2), so it stays off
-SHADER_FEATURES = ("storageBuffer16BitAccess", "storageBuffer8BitAccess", "shaderFloat16")
+# features the shaders use (SPIR-V capabilities StorageBuffer16/8BitAccess, Float16, Int64,
+# Float64), each enabled only where the device has it. Copies never need Int64 (8-byte elements
+# move as uvec2); kernels computing on int64 / float64 elements do (KERNEL_TYPE_FEATURES).
+SHADER_FEATURES = ("storageBuffer16BitAccess", "storageBuffer8BitAccess", "shaderFloat16", "shaderInt64",
+                   "shaderFloat64")
 SMALL_STORAGE_BITS = {"storageBuffer16BitAccess": 16, "storageBuffer8BitAccess": 8}
+# element types a kernel computes on -> the feature it needs (others: none, or small storage by size)
+KERNEL_TYPE_FEATURES = {np.dtype(np.int64): "shaderInt64", np.dtype(np.uint64): "shaderInt64",
+                        np.dtype(np.float64): "shaderFloat64"}
 
 
 @dataclass
@@ -90,7 +96,10 @@ class VKRuntime(GpuRuntime):
         lim = props.limits
         self.limits = {"max_storage_buffer_range": int(lim.maxStorageBufferRange),
                        "min_storage_buffer_offset_alignment": int(lim.minStorageBufferOffsetAlignment),
-                       "max_group_count_x": int(lim.maxComputeWorkGroupCount[0])}
+                       "max_group_count_x": int(lim.maxComputeWorkGroupCount[0]),
+                       "max_group_count": tuple(int(v) for v in lim.maxComputeWorkGroupCount),
+                       "max_group_size": tuple(int(v) for v in lim.maxComputeWorkGroupSize),
+                       "max_group_invocations": int(lim.maxComputeWorkGroupInvocations)}
         self.max_buffer_bytes = self.limits["max_storage_buffer_range"]      # per bound range
         self.max_allocation = max_allocation_bytes(vk, self.physical)
         self.local_size = min(LOCAL_SIZE, int(lim.maxComputeWorkGroupInvocations),
@@ -99,6 +108,18 @@ class VKRuntime(GpuRuntime):
         self.pipeline_cache_store = PipelineCache(vk, self.device, props, features)    # disk <-> driver
         self.pipeline_cache: Any = self.pipeline_cache_store.handle
         self._pipelines: dict[tuple, VKPipeline] = {}
+
+    def type_refusal(self, dtype: Any) -> str | None:
+        """Why a kernel cannot compute on elements of `dtype` here (None: it can): 1- and 2-byte
+        elements need 8- / 16-bit storage, int64 and float64 need shaderInt64 / shaderFloat64."""
+        dtype = np.dtype(dtype)
+        bits = dtype.itemsize * 8
+        if bits < 32 and bits not in self.small_storage:
+            return f"{dtype.name} elements need {bits}-bit storage buffers, which {self.name} does not enable"
+        feature = KERNEL_TYPE_FEATURES.get(dtype)
+        if feature is not None and feature not in self.enabled_features:
+            return f"{dtype.name} arithmetic needs {feature}, which {self.name} lacks"
+        return None
 
     def describe(self) -> str:
         """device | vendor | driver | API version (the tuning cache's device key)."""
@@ -264,17 +285,20 @@ class VKRuntime(GpuRuntime):
             raise self.driver_error(call, exc) from exc
 
     # -- pipelines ----------------------------------------------------------
-    def pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local_size: int) -> VKPipeline:
-        """The pipeline of shader `stem.variant.spv` with its work-group size specialized; built
-        once per key, under the lock."""
-        key = (stem, variant, bindings, push_bytes, local_size)
+    def pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local_size: int | tuple[int, ...],
+                 constants: tuple[int, ...] = ()) -> VKPipeline:
+        """The pipeline of shader `stem.variant.spv`, specialized: constants 0-2 the work-group
+        size (x, y, z; shaders that are 1-D read only 0), SPEC_FIRST onwards `constants` (int32:
+        an op code, a flag the compiler folds). Built once per key, under the lock."""
+        local = (tuple(local_size) + (1, 1))[:3] if isinstance(local_size, tuple) else (local_size, 1, 1)
+        key = (stem, variant, bindings, push_bytes, local, tuple(int(c) for c in constants))
         with self.lock:
             if key not in self._pipelines:
                 self._pipelines[key] = self._build_pipeline(*key)
             return self._pipelines[key]
 
-    def _build_pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int,
-                        local_size: int) -> VKPipeline:
+    def _build_pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local: tuple[int, int, int],
+                        constants: tuple[int, ...]) -> VKPipeline:
         vk, dev = self.vk, self.device
         what = f"shader {stem}.{variant}"
         code = importlib.resources.files("gpu_infer.spirv_shaders").joinpath(f"{stem}.{variant}.spv").read_bytes()
@@ -295,9 +319,12 @@ class VKRuntime(GpuRuntime):
                     sType=vk.VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, setLayoutCount=1, pSetLayouts=[set_layout],
                     pushConstantRangeCount=1, pPushConstantRanges=[push]), None)
             # nested structs as named objects: built inline they are freed too early
-            entry = vk.VkSpecializationMapEntry(constantID=0, offset=0, size=4)
-            value = vk.ffi.new("uint32_t[1]", [local_size])
-            spec = vk.VkSpecializationInfo(mapEntryCount=1, pMapEntries=[entry], dataSize=4, pData=value)
+            values = [*local, *constants]
+            ids = [0, 1, 2] + [SPEC_FIRST + k for k in range(len(constants))]
+            entries = [vk.VkSpecializationMapEntry(constantID=i, offset=4 * k, size=4) for k, i in enumerate(ids)]
+            data = vk.ffi.new("int32_t[]", values)
+            spec = vk.VkSpecializationInfo(mapEntryCount=len(entries), pMapEntries=entries, dataSize=4 * len(values),
+                                           pData=data)
             stage = vk.VkPipelineShaderStageCreateInfo(
                 sType=vk.VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, stage=vk.VK_SHADER_STAGE_COMPUTE_BIT,
                 module=module, pName="main", pSpecializationInfo=spec)

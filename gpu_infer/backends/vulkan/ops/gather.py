@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ..gather_exec import ERROR_WORD, NO_ERROR, GatherExecution
-from .dispatch import VKDispatch
-from .hazards import Span
-from .memory import VKBuffer, VKTensorRef
+from ...gather_exec import ERROR_WORD, NO_ERROR, GatherExecution
+from ..dispatch import VKDispatch
+from ..hazards import Span
+from ..memory import VKBuffer, VKTensorRef
+from ..registry import register
 from .raster import raster_dispatches
-from .registry import register
 
 
 class _FillWord:

@@ -5,11 +5,11 @@ from typing import Any
 
 import numpy as np
 
-from ..base import Tensor
-from ..raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, conversion_work
-from .dispatch import VKDispatch
-from .memory import VKTensorRef
-from .registry import register
+from ...base import Tensor
+from ...raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, conversion_work
+from ..dispatch import VKDispatch
+from ..memory import VKTensorRef
+from ..registry import register
 
 # columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides
 SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14)
