@@ -136,8 +136,14 @@ def test_det_640_strict_on_gpu(backend, precision):
     check_det(backend, precision, (1, 3, 640, 640))
 
 
+def light_param(path: str):
+    """vgg19 is slow: preparing its 550 MB of weights takes about 10 s a session on PoCL."""
+    name = os.path.basename(path)[:-5]
+    return pytest.param(path, id=name, marks=[pytest.mark.slow] if name == "light_vgg19" else [])
+
+
 @gpu
 @precisions
-@pytest.mark.parametrize("path", LIGHT_MODELS, ids=lambda p: os.path.basename(p)[:-5])
+@pytest.mark.parametrize("path", [light_param(p) for p in LIGHT_MODELS])
 def test_light_model_strict_on_gpu(backend, precision, path):
     check_softmax_model(path, backend, precision)
