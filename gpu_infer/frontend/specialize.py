@@ -28,6 +28,7 @@ from .validate import validate_shapes
 
 MAX_FOLD_ELEMENTS = 1 << 24          # bigger results stay nodes (memory, file size)
 MAX_ROUNDS = 50
+SHAPE_ONLY_ELEMENTS = 1 << 16        # bigger constants reach onnx shape inference as typed inputs
 NEVER_FOLD = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
               "Multinomial", "Bernoulli", "Dropout"}
 
@@ -108,7 +109,7 @@ def _check_declared(name: str, shape: tuple[int, ...], declared) -> None:
 
 def _infer_shapes(g: Graph) -> None:
     try:
-        inferred = onnx.shape_inference.infer_shapes(export_model(g, shapes_and_fusion=False),
+        inferred = onnx.shape_inference.infer_shapes(export_model(_shapes_only(g), shapes_and_fusion=False),
                                                      strict_mode=False, data_prop=True)
     except Exception:   # noqa: BLE001  (inconsistent graphs: the CPU run below says what is wrong)
         return
@@ -122,6 +123,19 @@ def _infer_shapes(g: Graph) -> None:
         if vi.name not in g.initializers:
             g.value_info[vi.name] = new
     _ceil_mode_pool_shapes(g)
+
+
+def _shapes_only(g: Graph) -> Graph:
+    """`g` with its large constants turned into inputs of the same type and shape: no shape depends
+    on their values, and serializing hundreds of MB of weights cost seconds per round."""
+    big = [name for name, value in g.initializers.items() if value.size > SHAPE_ONLY_ELEMENTS]
+    if not big:
+        return g
+    light = g.copy()
+    for name in big:
+        value = light.initializers.pop(name)
+        light.inputs.append(TensorInfo(name, value.dtype, tuple(value.shape)))
+    return light
 
 
 def _ceil_mode_pool_shapes(g: Graph) -> None:
@@ -168,6 +182,8 @@ def _try_fold(g: Graph, node: Node) -> list[np.ndarray] | None:
             return [_shape_value(node, shape)]
     if not all(i == "" or i in g.initializers for i in node.inputs) or not node.inputs:
         return None
+    if node.op_type == "ConstantOfShape":
+        return _uniform_fill(node, g.initializers[node.input(0)])
     for out in node.outputs:
         shape = known_shape(g, out) if out else None
         if shape is not None and math.prod(shape) > MAX_FOLD_ELEMENTS:
@@ -180,6 +196,20 @@ def _try_fold(g: Graph, node: Node) -> list[np.ndarray] | None:
     if any(v.size > MAX_FOLD_ELEMENTS for v in values):
         return None
     return values
+
+
+def _uniform_fill(node: Node, dims: np.ndarray) -> list[np.ndarray] | None:
+    """ConstantOfShape's result as a read-only zero-stride view of its one value: it holds no
+    memory, so no size cap applies (onnx's light_* models make their weights this way, up to
+    1e8 values; a backend stores such a constant once, contiguous, when it uploads it)."""
+    if dims.ndim != 1 or dims.dtype != np.int64 or np.any(dims < 0):
+        return None                      # validate_shapes / the kernel report it
+    from ..backends.cpu import evaluate_node
+    try:
+        (one,) = evaluate_node(node, [np.ones_like(dims)])
+    except Exception:   # noqa: BLE001  (a malformed value: the node stays and validation says why)
+        return None
+    return [np.broadcast_to(one.reshape(-1)[:1].reshape(()), tuple(int(d) for d in dims))]
 
 
 def _has_graph(value) -> bool:

@@ -14,10 +14,11 @@ class LRN(NumpyExecution):
         beta = float(self.node.attr("beta", 0.75))
         bias = float(self.node.attr("bias", 1.0))
         sq = np.square(x.astype(np.float32, copy=False))
-        # window [c - floor((size-1)/2), c + ceil((size-1)/2)] over channels, as a prefix-sum difference
-        lo, hi = (size - 1) // 2, (size - 1) - (size - 1) // 2
-        pad = [(0, 0), (lo + 1, hi)] + [(0, 0)] * (x.ndim - 2)
-        csum = np.cumsum(np.pad(sq, pad), axis=1, dtype=np.float64)
-        window = csum[:, size:] - csum[:, :-size]
+        # window [c - floor((size-1)/2), c + ceil((size-1)/2)] over channels, each summed on its own
+        # (a prefix-sum difference would spread a NaN or an infinity to every later channel)
+        lo = (size - 1) // 2
+        pad = [(0, 0), (lo, size - lo)] + [(0, 0)] * (x.ndim - 2)     # one spare channel: no channels is fine
+        windows = np.lib.stride_tricks.sliding_window_view(np.pad(sq, pad), size, axis=1)[:, :x.shape[1]]
+        window = windows.sum(axis=-1, dtype=np.float64)
         scale = (bias + (alpha / size) * window) ** beta
         return (x / scale).astype(x.dtype)
