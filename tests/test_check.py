@@ -36,14 +36,12 @@ def _feeds(seed=0, shape=(2, 3, 5, 7)):
 def _break_add(backend, monkeypatch):
     """Make the GPU Add kernel compute the wrong thing on the device (no host math involved)."""
     if backend == "opencl":
-        from gpu_infer.backends.opencl.ops.elementwise import CLBinary
-        arguments = CLBinary.arguments
+        from gpu_infer.backends.opencl.ops.binary import CLBroadcastOp
+        binary = CLBroadcastOp.binary
 
-        def a_plus_a(self, inputs, outputs):           # the b buffer and offset replaced by a's
-            args = arguments(self, inputs, outputs)
-            args[2:4] = args[0:2]
-            return args
-        monkeypatch.setattr(CLBinary, "arguments", a_plus_a)
+        def a_plus_a(self, a, b, y, options):              # b's buffer replaced by a's, b's shape kept
+            return binary(self, a, (a[0], b[1]), y, options)
+        monkeypatch.setattr(CLBroadcastOp, "binary", a_plus_a)
     else:
         from gpu_infer.backends.vulkan.ops.elementwise import VKAdd
         push_constants = VKAdd.push_constants

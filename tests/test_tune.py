@@ -190,7 +190,7 @@ def relu_with_two_schemes(backend):
     """The backend's Relu execution and a subclass listing two schemes: one pass, or eight
     identical passes on the device (the same result, eight times the device work)."""
     if backend == "opencl":
-        from gpu_infer.backends.opencl.ops.elementwise import CLRelu as Relu
+        from gpu_infer.backends.opencl.ops.unary import CLUnary as Relu
         from gpu_infer.backends.opencl.registry import OPENCL_REGISTRY as registry
     else:
         from gpu_infer.backends.vulkan.ops.elementwise import VKRelu as Relu
