@@ -9,7 +9,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import gpu_infer
-from gpu_infer.backends.opencl.ops import broadcast
+from gpu_infer.backends import broadcast_plan as broadcast
 from gpu_infer.errors import UnsupportedOpError
 from test_gpu_differential import mismatches
 

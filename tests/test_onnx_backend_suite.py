@@ -40,18 +40,15 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
 # One backend (and precision level, or every one: None)
 SCOPED_KNOWN_FAILURES: dict[tuple[str, str | None], dict[str, str]] = {
     ("vulkan", None): {
-        "test_add_u?int(8|16|32|64)": "the Add kernel is float32-only; integer Add runs on the CPU backend",
-        "test_operator_add(.*_broadcast|constant)": "float64 (double) tensors; the Add kernel is float32-only",
-    },
-    ("opencl", "fp16-storage"): {
-        "test_operator_add(_broadcast|_size1_right_broadcast|_size1_singleton_broadcast|constant)":
-            "the exported float64 data is uninitialized memory (values up to 1e198), beyond the float16 storage "
-            "float tensors have at the fp16 levels",
+        # Vulkan elementwise family
     },
 }
 
 # Cases the GPU backends fail only at the FP16 levels: what FP16 storage cannot hold.
 GPU_FP16_KNOWN_FAILURES: dict[str, str] = {
+    "test_operator_add(_broadcast|_size1_right_broadcast|_size1_singleton_broadcast|constant)":
+        "the exported float64 data is uninitialized memory (values up to 1e198), beyond the float16 storage "
+        "float tensors have at the fp16 levels",
     # pooling, reductions, softmax, normalizations, resize (OpenCL)
     "test_(log)?softmax_large_number(_expanded.*)?": "inputs 10000 to 10003 are all 10000 in float16 (its spacing there is 8), "
                                        "so the row's (log-)softmax is uniform",

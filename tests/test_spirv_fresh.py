@@ -66,7 +66,7 @@ def test_variants_need_only_features_their_types_name():
     for spv, _, _ in _compile_module().variants():
         caps = capabilities((HERE / spv).read_bytes())
         assert caps <= set(CAPABILITY_FEATURES), f"{spv}: capabilities {caps - set(CAPABILITY_FEATURES)}"
-        parts = set(re.split(r"[.\-]", spv[:-4]))
+        parts = set(re.split(r"[._-]", spv[:-4]))
         if 10 in caps:
             assert "f64" in parts, f"{spv} needs shaderFloat64"
         if 11 in caps:

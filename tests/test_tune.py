@@ -193,7 +193,7 @@ def relu_with_two_schemes(backend):
         from gpu_infer.backends.opencl.ops.unary import CLUnary as Relu
         from gpu_infer.backends.opencl.registry import OPENCL_REGISTRY as registry
     else:
-        from gpu_infer.backends.vulkan.ops.elementwise import VKRelu as Relu
+        from gpu_infer.backends.vulkan.ops.unary import VKUnary as Relu
         from gpu_infer.backends.vulkan.registry import VULKAN_REGISTRY as registry
 
     class TwoSchemeRelu(Relu):
