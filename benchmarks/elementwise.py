@@ -1,7 +1,8 @@
-"""Add on a 1x64x160x160 float32 tensor, same shape and per channel: the OpenCL node's time (session.profile:
-the kernel enqueued and finished on its own) next to NumPy's np.add on the host, best of N runs.
+"""Add on a 1x64x160x160 float32 tensor, same shape and per channel: the GPU node's device time
+(session.profile: OpenCL events, Vulkan timestamps; the node run on its own) next to NumPy's np.add
+on the host, best of N runs.
 
-    python benchmarks/elementwise_opencl.py [--repeats 50] [--precision fp32 fp16-storage]
+    python benchmarks/elementwise.py [--backend opencl vulkan] [--repeats 50] [--precision fp32 fp16-storage]
 
 Bandwidth counts the float32 bytes read and written (same shape 12 bytes an element, per channel 8),
 whatever the storage, so the rows compare time for the same work.
@@ -32,17 +33,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--precision", nargs="+", default=["fp32", "fp16-storage"])
+    parser.add_argument("--backend", nargs="+", default=["opencl", "vulkan"])
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     a = rng.standard_normal(SHAPE, np.float32)
     for form, (b_shape, bytes_per_element) in FORMS.items():
         b = rng.standard_normal(b_shape, np.float32)
         nbytes = bytes_per_element * a.size
-        for precision in args.precision:
-            sess = gpu_infer.InferenceSession(add_model(b_shape), backend="opencl", precision=precision, strict=True)
-            best = min(t for _ in range(args.repeats) for step, _, t in sess.profile({"a": a, "b": b})
-                       if step == "Add:add")
-            print(f"opencl {precision:13s} Add {form:12s} {best * 1e3:8.3f} ms {nbytes / best / 1e9:7.2f} GB/s")
+        for backend in args.backend:
+            for precision in args.precision:
+                sess = gpu_infer.InferenceSession(add_model(b_shape), backend=backend, precision=precision,
+                                                  strict=True)
+                best = min(t for _ in range(args.repeats) for step, _, t in sess.profile({"a": a, "b": b})
+                           if step == "Add:add")
+                print(f"{backend:6s} {precision:13s} Add {form:12s} {best * 1e3:8.3f} ms "
+                      f"{nbytes / best / 1e9:7.2f} GB/s")
         out = np.empty_like(a)
         times = []
         for _ in range(args.repeats):
