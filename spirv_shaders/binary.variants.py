@@ -3,7 +3,8 @@
 # Mean, which accumulates float16 in float ("f16s") at every level.
 NUMBERS = [t for t in TYPES if t != "bool"]  # noqa: F821
 FLOATS = ("f32", "f16s", "f16", "f64")
-POW_BASES, POW_EXPONENTS = ("f32", "f16s", "f16", "f64", "i32", "i64"), ("f32", "f16s", "f64", "i32", "i64", "u32", "u64")
+POW_BASES = ("f32", "f16s", "f16", "f64", "i32", "i64")
+POW_EXPONENTS = ("f32", "f16s", "f64", "i32", "i64", "u32", "u64")
 POW_PAIRS = [(a, b) for a in POW_BASES for b in POW_EXPONENTS if a != b]
 VARIANTS = {
     **{f"binary.{t}": role("A", t) for t in NUMBERS},  # noqa: F821

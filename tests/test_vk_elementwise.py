@@ -98,3 +98,12 @@ def test_refusals_name_the_node_and_the_reason():
         gpu_infer.InferenceSession(to_bf16, backend="vulkan", strict=True)
     sess = gpu_infer.InferenceSession(exp64, backend="vulkan")
     assert [backend for _, _, backend in sess.placement()] == ["cpu"]
+
+
+def test_sum_and_mean_of_more_inputs_than_one_pass_takes():
+    """Ten inputs: a pass over eight, then one over y and the last two (y read and written in place)."""
+    rng = np.random.default_rng(6)
+    feeds = {f"x{k}": rng.standard_normal((3, 1, 5) if k % 3 else (4, 5)).astype(np.float32) for k in range(10)}
+    nodes = [helper.make_node(op, list(feeds), [op]) for op in ("Sum", "Mean", "Max")]
+    problems = run_both(graph_model(nodes, feeds, ["Sum", "Mean", "Max"]), feeds, backend="vulkan")
+    assert not problems, "\n".join(problems)

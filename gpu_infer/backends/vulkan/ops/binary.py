@@ -34,6 +34,7 @@ def one_pass(node, inputs: Sequence[Tensor | None]) -> bool:
 @register(*OPS)
 class VKBroadcastOp(VKElementwise):
     stem, shader = "binary", ""   # the shader and variant of binary.comp bind() chose
+
     @classmethod
     def kernel_refusal(cls, node, inputs, outputs) -> str | None:
         xs = [t for t in inputs if t is not None]
@@ -47,7 +48,8 @@ class VKBroadcastOp(VKElementwise):
         if node.op_type == "Pow" and xs[1].dtype != xs[0].dtype:
             variant = cls.pow_variant(xs[0].dtype, xs[1].dtype, "fp32")
             if not has_variant("binary", variant):
-                return f"no Pow shader for a {np.dtype(xs[0].dtype).name} base and {np.dtype(xs[1].dtype).name} exponent"
+                base, exponent = (np.dtype(t.dtype).name for t in xs[:2])
+                return f"no Pow shader for a {base} base and {exponent} exponent"
         out = outputs[0].shape
         if one_pass(node, inputs):
             fits = index_table(out, *(t.shape for t in xs)) is not None
