@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import runpy
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -117,13 +119,14 @@ def compile_all(glslc: str = "glslc") -> None:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found (Debian: apt-get install glslc spirv-tools)")
     recorded = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
-    manifest, todo = {}, set(stale())
-    for spv, src, flags in variants():
-        if spv in todo:
-            subprocess.run([glslc, *flags, "-fshader-stage=compute", str(HERE / src), "-o", str(HERE / spv)],
-                           check=True)
-            subprocess.run([*SPIRV_VAL, str(HERE / spv)], check=True)
-        manifest[spv] = source_hash(src, flags)
+    todo = set(stale())
+
+    def build(spv: str, src: str, flags: list[str]) -> None:
+        subprocess.run([glslc, *flags, "-fshader-stage=compute", str(HERE / src), "-o", str(HERE / spv)], check=True)
+        subprocess.run([*SPIRV_VAL, str(HERE / spv)], check=True)
+    with ThreadPoolExecutor(os.cpu_count()) as pool:          # (glslc runs hundreds of variants)
+        list(pool.map(lambda v: build(*v), [v for v in variants() if v[0] in todo]))
+    manifest = {spv: source_hash(src, flags) for spv, src, flags in variants()}
     for gone in set(recorded) - set(manifest):
         (HERE / gone).unlink(missing_ok=True)
     MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")

@@ -39,18 +39,16 @@ def _break_add(backend, monkeypatch):
         from gpu_infer.backends.opencl.ops.binary import CLBroadcastOp
         binary = CLBroadcastOp.binary
 
-        def a_plus_a(self, a, b, y, options):          # b's buffer, offset and shape replaced by a's
-            return binary(self, a, a, y, options)
+        def a_plus_a(self, a, b, y, options):              # b's buffer replaced by a's, b's shape kept
+            return binary(self, a, (a[0], b[1]), y, options)
         monkeypatch.setattr(CLBroadcastOp, "binary", a_plus_a)
     else:
-        from gpu_infer.backends.vulkan.ops.elementwise import VKAdd
-        push_constants = VKAdd.push_constants
+        from gpu_infer.backends.vulkan.ops.binary import VKBroadcastOp
+        binary = VKBroadcastOp.binary
 
-        def b_first_element_only(self, inputs, outputs):   # b's strides zeroed in the broadcast table
-            push = push_constants(self, inputs, outputs)
-            push[-6:] = 0
-            return push
-        monkeypatch.setattr(VKAdd, "push_constants", b_first_element_only)
+        def a_plus_a(self, form, a, b, *rest, **kw):        # b's buffer replaced by a's, b's form kept
+            return binary(self, form, a, a, *rest, **kw)
+        monkeypatch.setattr(VKBroadcastOp, "binary", a_plus_a)
 
 
 # -- the comparison ----------------------------------------------------------------------------------

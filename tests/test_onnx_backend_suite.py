@@ -39,25 +39,19 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
 }
 # One backend (and precision level, or every one: None)
 SCOPED_KNOWN_FAILURES: dict[tuple[str, str | None], dict[str, str]] = {
-    ("vulkan", None): {
-        "test_add_u?int(8|16|32|64)": "the Add kernel is float32-only; integer Add runs on the CPU backend",
-        "test_operator_add(.*_broadcast|constant)": "float64 (double) tensors; the Add kernel is float32-only",
-    },
     ("opencl", None): {
         "test_flexattention_double_expanded.*": "float64 MatMul and Softmax: the GEMM and softmax kernels take "
                                                 "float32 tensors (stored at the session's precision) only",
         "test_flexattention_fp16_expanded.*": "a float16-typed MatMul (a float16 model): the GEMM kernels take "
                                               "float32 tensors (stored at the session's precision) only",
     },
-    ("opencl", "fp16-storage"): {
-        "test_operator_add(_broadcast|_size1_right_broadcast|_size1_singleton_broadcast|constant)":
-            "the exported float64 data is uninitialized memory (values up to 1e198), beyond the float16 storage "
-            "float tensors have at the fp16 levels",
-    },
 }
 
 # Cases the GPU backends fail only at the FP16 levels: what FP16 storage cannot hold.
 GPU_FP16_KNOWN_FAILURES: dict[str, str] = {
+    "test_operator_add(_broadcast|_size1_right_broadcast|_size1_singleton_broadcast|constant)":
+        "the exported float64 data is uninitialized memory (values up to 1e198), beyond the float16 storage "
+        "float tensors have at the fp16 levels",
     # pooling, reductions, softmax, normalizations, resize (OpenCL)
     "test_(log)?softmax_large_number(_expanded.*)?": "inputs 10000 to 10003 are all 10000 in float16 (its spacing there is 8), "
                                        "so the row's (log-)softmax is uniform",

@@ -29,8 +29,12 @@ def test_every_variant_is_built_from_its_current_source():
 
 @pytest.mark.skipif(shutil.which("glslc") is None, reason="glslc not installed")
 def test_glslc_reproduces_the_committed_spirv(tmp_path):
+    """The first variant of each source, compiled afresh, is byte for byte the committed one (the
+    manifest's hashes tie every other variant to its source and flags; compiling all ~300 takes
+    minutes)."""
     mod = _compile_module()
-    for spv, src, flags in mod.variants():
+    firsts = {src: (spv, src, flags) for spv, src, flags in reversed(mod.variants())}
+    for spv, src, flags in firsts.values():
         out = tmp_path / spv
         subprocess.run(["glslc", *flags, "-fshader-stage=compute", str(HERE / src), "-o", str(out)], check=True)
         assert out.read_bytes() == (HERE / spv).read_bytes(), f"{spv} differs from a fresh compile"
@@ -66,7 +70,7 @@ def test_variants_need_only_features_their_types_name():
     for spv, _, _ in _compile_module().variants():
         caps = capabilities((HERE / spv).read_bytes())
         assert caps <= set(CAPABILITY_FEATURES), f"{spv}: capabilities {caps - set(CAPABILITY_FEATURES)}"
-        parts = set(re.split(r"[.\-]", spv[:-4]))
+        parts = set(re.split(r"[._-]", spv[:-4]))
         if 10 in caps:
             assert "f64" in parts, f"{spv} needs shaderFloat64"
         if 11 in caps:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import DeviceError
 from ..scheduler import BackendStatus
-from .base import Backend, Tensor, Workspace
+from .base import Backend, Execution, Tensor, Workspace
 from .common import check_alloc
 from .layout import from_storage, to_storage
 
@@ -81,6 +81,20 @@ def broadcast_table(out_shape: Sequence[int], *in_shapes: Sequence[int]) -> np.n
     return np.array(table, np.int32)
 
 
+def prepared_batchnorm(execution: Execution, params: Sequence[Tensor], eps: float, wide: np.dtype) -> Any:
+    """BatchNormalization's constant scale, bias, mean, var prepared once per session for both GPU
+    backends' kernels: [mean | sqrt(var + eps) | scale | bias] in `wide` (float or double), each
+    first rounded as the device holds it. Returns the device handle."""
+    def build() -> np.ndarray:
+        with np.errstate(over="ignore"):
+            scale, bias, mean, var = (t.constant.astype(execution.backend.storage_dtype(t.dtype, execution.precision))
+                                      .astype(wide).reshape(-1) for t in params)
+        return np.concatenate([mean, np.sqrt(var + wide.type(eps)), scale, bias])
+    return execution.prepare_weight(("affine", execution.precision, eps, *(id(t.constant) for t in params)), build,
+                                    source=[t.constant for t in params],
+                                    what=f"the prepared parameters of {execution.node.describe()}")
+
+
 class GpuBackend(Backend):
     """A GPU backend: one per session over the process-wide runtime of its device."""
 
@@ -132,4 +146,4 @@ def runtime_status_check(status: BackendStatus, api: str) -> None:
 
 __all__ = ["ACTIVATION_CODES", "FUSED", "activation_params", "GpuRuntime", "GpuBackend", "GpuWorkspace",
            "storage_dtype", "float_tensors", "broadcast_table",
-           "MAX_RANK", "runtime_status_check"]
+           "MAX_RANK", "runtime_status_check", "prepared_batchnorm"]

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ...gpu_common import prepared_batchnorm
 from ..execution import ref_args
 from ..registry import register
 from .elementwise import FLOATS, VEC, CLElementwise, fits, holds, launch
@@ -44,14 +45,7 @@ class CLBatchNorm(CLElementwise):
         options = self.role("A", x) + [f"-DP_T={'double' if double else 'float'}"]
         eps = self.node.attr("epsilon", 1e-5)
         if all(t.constant is not None for t in params):
-            def build() -> np.ndarray:            # as the device would hold them, then in p_t
-                with np.errstate(over="ignore"):
-                    scale, bias, mean, var = (t.constant.astype(self.backend.storage_dtype(t.dtype, self.precision))
-                                              .astype(wide).reshape(-1) for t in params)
-                return np.concatenate([mean, np.sqrt(var + wide.type(eps)), scale, bias])
-            ref = self.prepare_weight(("affine", self.precision, eps, *(id(t.constant) for t in params)), build,
-                                      source=[t.constant for t in params],
-                                      what=f"the prepared parameters of {self.node.describe()}")
+            ref = prepared_batchnorm(self, params, eps, wide)
             kind, extra = "affine", [ref.buffer, np.int32(ref.offset)]
         else:
             kind = "stats"

@@ -1,7 +1,7 @@
 """Broadcasting binary ops on OpenCL (cl_kernels/binary.cl): Add, Sub, Mul, Div, Pow, PRelu, and the
 variadic Max, Min, Sum and Mean: of two inputs (Mean apart) as a binary op, of more in one n-ary
 pass. A binary op's kernel form (same shape, per row, per channel, scalar, general) comes from
-broadcast.plan, once, at resize."""
+broadcast_plan.plan, once, at resize."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -9,9 +9,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ...base import Tensor
-from ...common import binary_input_shape
+from ... import broadcast_plan as broadcast
+from ...broadcast_plan import operand_shape
 from ..registry import register
-from . import broadcast
 from .elementwise import FLOATS, INTEGERS, NUMBERS, VEC, CLElementwise, Launch, device_has_fp64, fits, flat_launch, \
     holds, launch
 
@@ -19,16 +19,6 @@ NARY = 8                      # inputs per pass of the n-ary kernels (cl_kernels
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
 OPS = {"Add": "ADD", "Sub": "SUB", "Mul": "MUL", "Div": "DIV", "Pow": "POW", "PRelu": "PRELU",   # binary.cl's OP_*
        "Max": "MAX", "Min": "MIN", "Sum": "ADD", "Mean": "ADD"}
-
-
-def operand_shape(node, a_shape: Sequence[int], b_shape: Sequence[int]) -> tuple[int, ...]:
-    """The second operand's shape under NumPy broadcasting: the opset<7 ``broadcast``/``axis``
-    form, and PRelu's opset<7 per-channel slope (as the CPU backend reads them)."""
-    if node.op_type == "PRelu":
-        if node.opset < 7 and len(b_shape) == 1 and len(a_shape) > 2 and b_shape[0] == a_shape[1]:
-            return tuple(b_shape) + (1,) * (len(a_shape) - 2)
-        return tuple(b_shape)
-    return binary_input_shape(node, a_shape, b_shape)
 
 
 @register(*OPS)

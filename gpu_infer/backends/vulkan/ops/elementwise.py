@@ -1,45 +1,46 @@
-"""Relu and broadcasting Add on Vulkan (spirv_shaders/relu.comp, binary.comp)."""
+"""What the Vulkan elementwise executions share (unary.py, binary.py, cast.py, batchnorm.py): which
+element types their shaders hold, push-constant types, and grids for the row / channel forms."""
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import numpy as np
 
 from ...base import Tensor
-from ...common import binary_input_shape
-from ...gpu_common import broadcast_table
-from ..execution import VKExecution, kernel_tensors
-from ..registry import register
+from ..execution import VKExecution
 
-FLOAT32 = frozenset({np.dtype(np.float32)})
+FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+INTEGERS = frozenset(np.dtype(t) for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
+                                            np.uint64))
+NUMBERS = FLOATS | INTEGERS
+GROUP = 64                      # invocations per work-group (along x)
+
+
+def push_type(store: np.dtype) -> np.dtype:
+    """The type a scalar of a role stored as `store` takes in push constants (elementwise.glsl's
+    a_p): float for float32 and float16, else the arithmetic type (8- and 16-bit integers widened)."""
+    store = np.dtype(store)
+    if store.kind == "f":
+        return np.dtype(np.float64 if store == np.float64 else np.float32)
+    if store.itemsize == 8:
+        return store
+    return np.dtype(np.int32 if store.kind == "i" else np.uint32)
 
 
 class VKElementwise(VKExecution):
-    """One dispatch over the output, the shader's variant the precision level."""
-    stem = ""
+    """An elementwise execution: element-type variants (types.glsl), one dispatch or a few."""
 
-    @classmethod
-    def kernel_refusal(cls, node, inputs, outputs) -> str | None:
-        return kernel_tensors(list(inputs) + list(outputs), FLOAT32)
+    def scalar(self, tensor: Tensor, value: Any) -> np.generic:
+        """`value` as a push constant of `tensor`'s role."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(value).astype(push_type(tensor.store_dtype))[()]
 
-    def push_constants(self, inputs: list[Tensor], outputs: list[Tensor]) -> np.ndarray:
-        return np.array([outputs[0].size], np.int32)
-
-    def bind(self, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> None:
-        if outputs[0].size:
-            ins = [t.handle for t in inputs if t is not None]
-            self.dispatch(self.stem, self.precision, ins + [outputs[0].handle], "r" * len(ins) + "w",
-                          self.push_constants(inputs, outputs), outputs[0].size)
-
-
-@register("Relu")
-class VKRelu(VKElementwise):
-    stem = "relu"
-
-
-@register("Add")
-class VKAdd(VKElementwise):
-    stem = "binary_add"
-
-    def push_constants(self, inputs, outputs) -> np.ndarray:
-        a, b, y = inputs[0], inputs[1], outputs[0]
-        table = broadcast_table(y.shape, a.shape, binary_input_shape(self.node, a.shape, b.shape))
-        return np.concatenate([[y.size], table]).astype(np.int32)
+    def grid(self, sizes: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, int, int]] | None:
+        """(invocations per dim, work-group) for a row / channel grid of `sizes` (x contiguous):
+        GROUP along x, or 8 x 8 over x and y when x is short; None past the group-count limits."""
+        local = (GROUP, 1, 1) if sizes[0] >= GROUP // 2 or len(sizes) == 1 else (8, GROUP // 8, 1)
+        limits = self.workspace.rt.limits["max_group_count"]
+        if any(-(-n // q) > m for n, q, m in zip(sizes, local, limits)) or math.prod(sizes) == 0:
+            return None
+        return sizes, local
