@@ -7,13 +7,15 @@
 //   E5M2      float8e5m2                     1.5.2, bias 15, IEEE infinities and NaN, max 57344
 //   E5M2FNUZ  float8e5m2fnuz                 1.5.2, bias 16, no -0, NaN 0x80, max 57344
 //   E2M1      float4e2m1                     1.2.1, bias 1, no infinity nor NaN, max 6
+//   E2M3      float6e2m3                     1.2.3, bias 1, no infinity nor NaN, max 7.5
+//   E3M2      float6e3m2                     1.3.2, bias 3, no infinity nor NaN, max 28
 //   E8M0      float8e8m0                     2^(bits - 127), 0xFF NaN
 //   I4 U4 I2 U2  int4, uint4, int2, uint2    two's complement in the low bits
 // Encoding rounds to nearest even (E8M0: its round mode). Past the largest finite value (infinities
 // included) the float8 formats saturate to it with -DSATURATE=1 (ONNX's default), else become
-// infinity (E5M2) or NaN; bfloat16 becomes infinity; float4e2m1 always saturates. NaN becomes the
-// format's NaN with its sign (FNUZ: 0x80); float4e2m1 has none and gives what onnx's reference
-// (ml_dtypes) gives, 0x8 for +NaN and 0x0 for -NaN. The integers keep the low bits of the value
+// infinity (E5M2) or NaN; bfloat16 becomes infinity; float4 and float6 always saturate. NaN becomes
+// the format's NaN with its sign (FNUZ: 0x80); float4 and float6 have none and give what onnx's
+// reference (ml_dtypes) gives: the sign bit alone for +NaN, 0 for -NaN. The integers keep the low bits of the value
 // truncated toward zero, as onnx's reference does (out of range is undefined in ONNX).
 #ifndef SATURATE
 #define SATURATE 1
@@ -76,10 +78,17 @@ inline float decode_E5M2(const uchar c) {
 inline uchar encode_E5M2FNUZ(const float f) { return encode_mini(f, 5, 2, 16, 0x7F, 0, 0x80, 1, SATURATE); }
 inline float decode_E5M2FNUZ(const uchar c) { return c == 0x80 ? NAN : decode_mini(c, 5, 2, 16); }
 
-inline uchar encode_E2M1(const float f) {
-    return isnan(f) ? (as_uint(f) >> 31 ? 0x0 : 0x8) : encode_mini(f, 2, 1, 1, 0x7, 0, 0, 0, 1);
+// float4 and float6: E + M bits below the sign, no infinity nor NaN, always saturating
+inline uchar encode_plain(const float f, const int E, const int M, const int B) {
+    if (isnan(f)) return as_uint(f) >> 31 ? 0 : 1u << (E + M);
+    return encode_mini(f, E, M, B, (1u << (E + M)) - 1u, 0, 0, 0, 1);
 }
+inline uchar encode_E2M1(const float f) { return encode_plain(f, 2, 1, 1); }
 inline float decode_E2M1(const uchar c) { return decode_mini(c & 0xF, 2, 1, 1); }
+inline uchar encode_E2M3(const float f) { return encode_plain(f, 2, 3, 1); }
+inline float decode_E2M3(const uchar c) { return decode_mini(c & 0x3F, 2, 3, 1); }
+inline uchar encode_E3M2(const float f) { return encode_plain(f, 3, 2, 3); }
+inline float decode_E3M2(const uchar c) { return decode_mini(c & 0x3F, 3, 2, 3); }
 
 inline uchar encode_E8M0(const float f) {
     const uint bits = as_uint(f), field = (bits >> 23) & 0xFF, mant = bits & 0x7FFFFF;

@@ -1,5 +1,5 @@
-"""Differential cases of Cast to and from ONNX's narrow types (bfloat16, float8, float4, float8e8m0,
-int4, uint4, int2, uint2; ml_dtypes on the host), joined to the elementwise family's Cast cases
+"""Differential cases of Cast to and from ONNX's narrow types (bfloat16, float8, float8e8m0, float6,
+float4, int4, uint4, int2, uint2; ml_dtypes on the host), joined to the elementwise family's Cast cases
 (tests/diffcases_elementwise.py): float32 with special values to each (saturate and round_mode
 forms), every code of each back to float32, integers and narrow types to each other, CastLike."""
 from __future__ import annotations
@@ -9,20 +9,9 @@ import numpy as np
 from onnx import helper
 
 from gpu_differential_cases import Case, node_model, values
+from narrow_types import NARROW, every_code, narrow
 
-NARROW = ("bfloat16", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float4_e2m1fn",
-          "float8_e8m0fnu", "int4", "uint4", "int2", "uint2")
-OPSET = 25                                  # int2 and uint2 are the newest (opset 25)
-
-
-def narrow(name: str) -> np.dtype:
-    return np.dtype(getattr(ml_dtypes, name))
-
-
-def every_code(dtype: np.dtype) -> np.ndarray:
-    """Each bit pattern of `dtype` once (4- and 2-bit types: their 16 or 4 codes)."""
-    bits = {"int4": 4, "uint4": 4, "float4_e2m1fn": 4, "int2": 2, "uint2": 2}.get(dtype.name, 8 * dtype.itemsize)
-    return np.arange(1 << bits, dtype=np.uint8 if dtype.itemsize == 1 else np.uint16).view(dtype)
+OPSET = 28                                  # Cast takes float6 from opset 28
 
 
 def cast_case(label: str, x: np.ndarray, to: np.dtype, **attrs) -> Case:

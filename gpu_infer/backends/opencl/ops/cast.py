@@ -1,6 +1,6 @@
 """Cast and CastLike on OpenCL (cl_kernels/cast.cl): between the types the backend stores (float16,
 float32, float64 where the device has double, the integers, bool) and the narrow ONNX types
-(bfloat16, float8, float4, int4, uint4, int2, uint2, float8e8m0), which the device holds as their
+(bfloat16, float8, float8e8m0, float6, float4, int4, uint4, int2, uint2), which the device holds as their
 raw bits (cl_kernels/small_types.h); the rules are cast.cl's."""
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ SMALL: dict[np.dtype, tuple[str, str, bool]] = {np.dtype(getattr(ml_dtypes, name
     ("bfloat16", ("BF16", "ushort", True)), ("float8_e4m3fn", ("E4M3FN", "uchar", True)),
     ("float8_e4m3fnuz", ("E4M3FNUZ", "uchar", True)), ("float8_e5m2", ("E5M2", "uchar", True)),
     ("float8_e5m2fnuz", ("E5M2FNUZ", "uchar", True)), ("float4_e2m1fn", ("E2M1", "uchar", True)),
+    ("float6_e2m3fn", ("E2M3", "uchar", True)), ("float6_e3m2fn", ("E3M2", "uchar", True)),
     ("float8_e8m0fnu", ("E8M0", "uchar", True)), ("int4", ("I4", "uchar", False)),
     ("uint4", ("U4", "uchar", False)), ("int2", ("I2", "uchar", False)), ("uint2", ("U2", "uchar", False)))}
-FLOAT8 = frozenset(d for d, (fmt, _, _) in SMALL.items() if fmt.startswith("E") and fmt != "E2M1")
+FLOAT8 = frozenset(d for d in SMALL if d.name.startswith("float8"))
 E8M0_ROUND = {"up": 0, "down": 1, "nearest": 2}
 
 
