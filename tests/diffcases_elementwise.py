@@ -15,6 +15,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from gpu_differential_cases import SPECIAL, Case, OpCases, node_model, single_node_model, values
+from narrow_cast_cases import narrow_cast_cases
 
 Generate = Callable[[np.random.Generator], list[Case]]
 
@@ -221,7 +222,7 @@ CASES: dict[str, OpCases] = {
     "Sum": OpCases(variadic("Sum"), signed_zero=True),
     "Mean": OpCases(variadic("Mean"), signed_zero=True),
     "PRelu": OpCases(prelu, signed_zero=True),
-    "Cast": OpCases(cast, signed_zero=True),
+    "Cast": OpCases(lambda rng: cast(rng) + narrow_cast_cases(rng), signed_zero=True),
     "CastLike": OpCases(lambda rng: [c for c in cast(rng) if c.name == "CastLike"], signed_zero=True),
     "BatchNormalization": OpCases(batchnorm, signed_zero=False),
 }

@@ -53,8 +53,8 @@ def mismatches(got: np.ndarray, want: np.ndarray, level: str, signed_zero: bool)
     """What differs beyond the level's tolerance, in words (empty: they match)."""
     if got.shape != want.shape or got.dtype != want.dtype:
         return [f"got {got.dtype}{list(got.shape)}, want {want.dtype}{list(want.shape)}"]
-    if got.dtype.kind not in "fc":                     # integers and booleans: exact
-        bad = got != want
+    if got.dtype.kind not in "fc":                     # integers, booleans, ml_dtypes' narrow types: exact
+        bad = got != want if got.dtype.kind != "V" else got.view(f"u{got.dtype.itemsize}") != want.view(f"u{got.dtype.itemsize}")
         return [f"{int(bad.sum())} element(s) differ, first at {tuple(int(i) for i in np.argwhere(bad)[0])}"] \
             if bad.any() else []
     problems = []

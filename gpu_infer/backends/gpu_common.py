@@ -49,10 +49,14 @@ class GpuRuntime(ABC):
         """Device, driver and API version, for reports and cache keys."""
 
 
+_IEEE_FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+
+
 def storage_dtype(dtype: np.dtype, precision: str) -> np.dtype:
-    """float16 storage for floats at the fp16 levels; every other type stays exact."""
+    """float16 storage for floats at the fp16 levels; every other type stays exact (ml_dtypes'
+    narrow floats too: float8_e5m2 says it is of kind "f", but is stored as its bits)."""
     dtype = np.dtype(dtype)
-    if dtype.kind == "f" and precision.startswith("fp16"):
+    if dtype in _IEEE_FLOATS and precision.startswith("fp16"):
         return np.dtype(np.float16)
     return dtype
 

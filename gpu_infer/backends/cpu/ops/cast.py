@@ -33,7 +33,7 @@ def cast(x: np.ndarray, to: np.dtype, saturate: bool = True, round_mode: str = "
         return x.astype(to if to.kind in "iu" else np.float64).astype(to)
     if to.name == "float8_e8m0fnu" and x.dtype.kind in "fV":
         return _to_e8m0(x, round_mode, saturate)
-    if saturate and to.name.startswith("float8") and x.dtype.kind in "fV":
+    if saturate and to.name.startswith("float8") and x.dtype.kind in "fViu":   # integers too, as onnx's reference
         x = _saturate(x.astype(np.float32), to)
     with np.errstate(all="ignore"):
         return x.astype(to)
