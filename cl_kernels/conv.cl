@@ -1,5 +1,6 @@
 // Convolution kernels besides the GEMM core (gemm.cl): the padded, phase-split planes the GEMM
-// reads a general convolution from, and depthwise convolution.
+// reads a general convolution from, and depthwise convolution. A program holds the one kernel
+// named by -DKERNEL_<name> (gpu_infer/backends/opencl/ops/gemm_core.py: ONE_KERNEL_FAMILIES).
 #include "precision.h"
 #include "float_io.h"
 #include "activation_any.h"
@@ -19,6 +20,7 @@ inline float8 row_pixels(__global const store_t *row, const int iw0, const int s
     return vload8(0, lanes);
 }
 
+#ifdef KERNEL_conv_planes
 // planes[bc][phase][zd][zh][zw] = x[bc][zd*sd + qd - pd][zh*sh + qh - ph][zw*sw + qw - pw], zero
 // outside the input, where phase = (qd*sh + qh)*sw + qw (gpu_infer/backends/opencl/ops/conv_geometry.py).
 // Work-item: one plane row, eight elements at a time (vector loads and stores inside the input
@@ -52,6 +54,7 @@ __kernel void conv_planes(__global const store_t *x, const int x_base, __global 
         }
     }
 }
+#endif
 
 // Eight consecutive outputs from index o of a row: the fused activation applied, those past
 // `live` not stored.
@@ -72,20 +75,20 @@ inline void store_outputs(const float8 v, __global store_t *row, const int o, co
 #define DW_VECS 2
 #define DW_COLS (8 * DW_VECS)
 
+#ifdef KERNEL_depthwise_s1
 #define NAME depthwise_s1
 #define STRIDE_W 1
 #include "depthwise_tile.h"
-#undef NAME
-#undef STRIDE_W
+#endif
 
+#ifdef KERNEL_depthwise_s2
 #define NAME depthwise_s2
 #define STRIDE_W 2
 #include "depthwise_tile.h"
-#undef NAME
-#undef STRIDE_W
+#endif
 
+#ifdef KERNEL_depthwise
 #define NAME depthwise
 #define STRIDE_W 0
 #include "depthwise_tile.h"
-#undef NAME
-#undef STRIDE_W
+#endif
