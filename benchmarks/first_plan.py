@@ -33,9 +33,10 @@ import json, sys, time
 t0 = time.perf_counter()
 import numpy as np
 import gpu_infer
+from gpu_infer import InferenceSession        # (gpu_infer imports its session module lazily)
 t1 = time.perf_counter()
 path, backend, shape = sys.argv[1], sys.argv[2], tuple(int(d) for d in sys.argv[3].split(","))
-sess = gpu_infer.InferenceSession(path, backend=backend, strict=sys.argv[4] == "strict")
+sess = InferenceSession(path, backend=backend, strict=sys.argv[4] == "strict")
 t2 = time.perf_counter()
 sess.run(None, {sess.get_inputs()[0].name: np.random.default_rng(0).standard_normal(shape, np.float32)})
 t3 = time.perf_counter()
@@ -115,8 +116,11 @@ def table(all_results: dict, devices: dict[str, str], repeats: int) -> str:
              "it lacks run on the CPU backend ('on GPU' column), first plans of mixed CPU/GPU sessions.", "",
              "Compare 'warm' with \"driver's cache only\" for what our cache adds to a driver that caches, "
              "and the two 'driver cache off' rows for what it does where the driver keeps nothing. What the "
-             "drivers here do: PoCL keeps its own kernel cache, and its program binary carries the compiled "
-             "work-group functions, so a binary from our cache skips the whole compile; Mesa's lavapipe keeps "
+             "drivers here do: PoCL keeps its own kernel cache, so with it on our runtime stores no program "
+             "binaries (asking PoCL for one compiles every kernel of the program once more), and 'warm' and "
+             "\"driver's cache only\" are the same thing there; with PoCL's cache off, ours keeps the "
+             "binaries, which carry the compiled work-group functions, so one from our cache skips the "
+             "whole compile. Mesa's lavapipe keeps "
              "nothing in a VkPipelineCache (its data is the 32-byte header), so its "
              "rows differ by noise only (on a small shared VM a scenario's median moves by up to a third "
              "between batches of runs).", "",
