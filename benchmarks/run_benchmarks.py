@@ -25,6 +25,7 @@ from gpu_infer.devices import list_devices
 from gpu_infer.feeds import default_model_path
 
 ROOT = Path(__file__).parent.parent
+WHOLLY_ON = {"opencl"}        # backends that must run every node of both models
 MODELS = [("cls", default_model_path(), {"x": (1, 3, 48, 192)}),
           ("det", ROOT / "tests" / "data" / "models" / "ch_PP-OCRv4_det_infer.onnx", {"x": (1, 3, 640, 640)})]
 
@@ -59,10 +60,11 @@ def main() -> None:
              f"This machine has {os.cpu_count()} CPU(s); on a small shared VM the ratios move by a third",
              "between runs, so compare rows of one file, not files.",
              "A GPU backend that lacks an op falls back to the CPU backend per node ('nodes on backend').",
-             "The OpenCL and Vulkan backends run Add, Relu and the data-movement ops so far (no convolution,",
-             "GEMM or pooling yet), so their rows measure the fallback and copy overhead of a mixed plan,",
-             "not GPU kernels; on CPU-emulated devices (PoCL, lavapipe) the NumPy backend is the one",
-             "`backend=\"auto\"` picks.", ""]
+             "OpenCL runs every node of both models (the script fails if its row shows a fallback), so its",
+             "rows time OpenCL kernels only (PoCL here: the CPU's two cores through OpenCL C). Vulkan runs",
+             "Add, Relu and the data-movement ops so far, so its rows still measure the fallback and copy",
+             "overhead of a mixed plan. On CPU-emulated devices (PoCL, lavapipe) `backend=\"auto\"` picks",
+             "the NumPy backend.", ""]
     blob = {}
     for label, path, shapes in MODELS:
         lines += [f"## {label} {tuple(next(iter(shapes.values())))} ({args.precision})", "",
@@ -75,6 +77,9 @@ def main() -> None:
             if ours.get("error"):
                 lines.append(f"| {backend} | error: {ours['error']} | | | | | | | |")
                 continue
+            if backend in WHOLLY_ON and ours["nodes_on_backend"] != ours["nodes_total"]:
+                sys.exit(f"{label} on {backend}: {ours['nodes_on_backend']}/{ours['nodes_total']} nodes, "
+                         "expected every node there (strict)")
             mib = (lambda b: f"{b / 2**20:.2f}" if b is not None else "-")
             lines.append(f"| {backend} | {ours['median_ms']:.2f} | {ort['median_ms']:.2f} | "
                          f"{ours['median_ms'] / ort['median_ms']:.2f}x | "

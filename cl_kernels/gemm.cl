@@ -1,35 +1,34 @@
 // The GEMM core of Gemm, MatMul, Conv (pointwise, direct over padded planes, Winograd's
 // products) and ConvTranspose: gemm_tile.h instantiated per tile shape (rows x columns per
 // work-item, measured on PoCL: see gpu_infer/backends/opencl/ops/gemm_core.py), and the kernel
-// that packs a runtime operand the way the tiles read A.
+// that packs a runtime operand the way the tiles read A. A program holds the one kernel named by
+// -DKERNEL_<name> (gemm_core.py's ONE_KERNEL_FAMILIES).
 #include "precision.h"
 #include "float_io.h"
 #include "activation_any.h"
 
+#ifdef KERNEL_gemm_6x16
 #define NAME gemm_6x16
 #define TM 6
 #define NV 2
 #include "gemm_tile.h"
-#undef NAME
-#undef TM
-#undef NV
+#endif
 
+#ifdef KERNEL_gemm_4x16
 #define NAME gemm_4x16
 #define TM 4
 #define NV 2
 #include "gemm_tile.h"
-#undef NAME
-#undef TM
-#undef NV
+#endif
 
+#ifdef KERNEL_gemm_8x8
 #define NAME gemm_8x8
 #define TM 8
 #define NV 1
 #include "gemm_tile.h"
-#undef NAME
-#undef TM
-#undef NV
+#endif
 
+#ifdef KERNEL_pack_rows
 // dst[z][g][row block][k][TM] = source row g*Mg + row, column k (zeros past Mg), where source
 // element (g, row, k) sits at g*gs + row*rs + (k % C)*cs + (k / C)*ts: a runtime A operand
 // (MatMul, Gemm with transA) or convolution weights (k = tap * C + channel) packed as the tiles
@@ -48,3 +47,4 @@ __kernel void pack_rows(__global const store_t *src, const int src_base, const i
     const int o = dst_base + z * dst_zs + (gm * K + k) * TM;
     for (int i = 0; i < TM; ++i) STORE(row0 + i < Mg ? LOAD(from, i * rs) : (real)0, o + i, dst);
 }
+#endif

@@ -17,6 +17,7 @@ from helpers import need_backend
 
 from gpu_infer.backends import disk_cache
 from gpu_infer.backends.disk_cache import MAGIC, DiskCache, cache_root
+from gpu_infer.scheduler import probe_all
 
 KEY = {"device": "gpu-a", "driver": "1.2.3", "source_sha256": "ab" * 32, "options": ["-DX=1"]}
 PAYLOAD = bytes(range(256)) * 40
@@ -180,8 +181,9 @@ print(json.dumps(stats))
 """
 
 
-def _run_session(backend: str, cache: Path) -> dict:
-    env = dict(os.environ, GPU_INFER_CACHE_DIR=str(cache))
+def _run_session(backend: str, cache: Path, pocl_cache: str = "0") -> dict:
+    # PoCL's own kernel cache off by default: with it on, the OpenCL runtime stores no binaries
+    env = dict(os.environ, GPU_INFER_CACHE_DIR=str(cache), POCL_KERNEL_CACHE=pocl_cache)
     proc = subprocess.run([sys.executable, "-c", _SESSION, backend], capture_output=True, text=True, env=env,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -190,6 +192,9 @@ def _run_session(backend: str, cache: Path) -> dict:
 
 def test_opencl_second_process_builds_from_cached_binaries(tmp_path):
     need_backend("opencl")
+    if "PoCL" in probe_all()["opencl"].device.properties["opencl_c_version"]:
+        # PoCL's cache on: PoCL keeps the programs itself, asking for binaries would compile twice
+        assert _run_session("opencl", tmp_path / "pocl-cache-on", pocl_cache="1")["writes"] == 0
     first = _run_session("opencl", tmp_path)
     assert first["hits"] == 0 and first["misses"] == 3 and first["writes"] == 3     # relu, add, raster
     second = _run_session("opencl", tmp_path)
@@ -206,8 +211,8 @@ def test_opencl_binary_the_driver_refuses_is_rebuilt(tmp_path, monkeypatch):
     import pyopencl as cl
 
     from gpu_infer.backends.opencl.runtime import CLRuntime
-    from gpu_infer.scheduler import probe_all
     monkeypatch.setenv("GPU_INFER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("POCL_KERNEL_CACHE", "0")      # else PoCL caches programs and no binary is stored
     props = probe_all()["opencl"].device.properties
     rt = CLRuntime(cl, cl.get_platforms()[props["platform_index"]].get_devices()[props["device_index"]])
     options = ["-DELEM_BYTES=4"]
@@ -258,7 +263,6 @@ def test_vulkan_data_for_another_device_never_reaches_the_driver(tmp_path, monke
 
     from gpu_infer.backends.vulkan.pipeline_cache import PipelineCache, header_problem
     from gpu_infer.backends.vulkan.runtime import get_runtime
-    from gpu_infer.scheduler import probe_all
     monkeypatch.setenv("GPU_INFER_CACHE_DIR", str(tmp_path))
     rt = get_runtime(probe_all()["vulkan"])
     props = vk.vkGetPhysicalDeviceProperties(rt.physical)

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from test_geometry import CASES, HYP, Case, data, node
 
+from gpu_infer.backends.opencl.ops.raster import chunked
 from gpu_infer.backends.opencl.runtime import kernel_source
-from gpu_infer.geometry import FILL, RasterPlan, apply_regions, dispatches, kernel_table, lower, total_elements
+from gpu_infer.geometry import FILL, RasterPlan, apply_regions, dispatches, kernel_table, lower
 from gpu_infer.scheduler import probe_all
 
 cl = pytest.importorskip("pyopencl")
@@ -56,7 +57,7 @@ class Device:
         src_buf = self.buffer(src_arena)
         dst_buf = src_buf if conversion is None else self.buffer(dst_arena)
         for src, dst in dispatches(plan):
-            table, total = kernel_table(plan, src, dst), total_elements(plan, src, dst)
+            table, total = chunked(kernel_table(plan, src, dst))
             table_buf = cl.Buffer(self.context, cl.mem_flags.READ_ONLY | cl.mem_flags.COPY_HOST_PTR, hostbuf=table)
             size = (-(-total // LOCAL) * LOCAL,)
             counts = (np.int32(len(table)), np.int32(total))
@@ -152,10 +153,12 @@ def _float_cases() -> list[tuple[RasterPlan, np.ndarray, tuple[int, ...]]]:
     perm = lower(node("Transpose", ["x"], perm=[1, 2, 0]), [x.shape], [None], [(33, 5, 4)])
     flip = lower(node("Slice", ["x", "s", "e", "a", "t"]), [x.shape, (1,), (1,), (1,), (1,)],
                  [None, np.array([-1]), np.array([INT64_MIN]), np.array([1]), np.array([-1])], [x.shape])
-    return [(perm, x, (33, 5, 4)), (flip, x, x.shape)]
+    rows = lower(node("Slice", ["x", "s", "e", "a"]), [x.shape, (1,), (1,), (1,)],     # contiguous runs
+                 [None, np.array([1]), np.array([30]), np.array([1])], [(4, 29, 5)])
+    return [(perm, x, (33, 5, 4)), (flip, x, x.shape), (rows, x, (4, 29, 5))]
 
 
-@pytest.mark.parametrize("case", range(2))
+@pytest.mark.parametrize("case", range(3))
 def test_precision_conversions_round_like_numpy(device, case):
     plan, x, out_shape = _float_cases()[case]
     want = np.empty(out_shape, np.float16)

@@ -83,4 +83,4 @@ class DirectConv:
         slices = geo.batch * geo.channels * geo.phases * dp
         args = [*ref(x), *ref(planes), *(np.int32(v) for v in (*geo.spatial, dp, hp, wp, *geo.strides,
                                                                 *geo.pad_begin, slices))]
-        return launch(self.exe, "conv", "conv_planes", args, (-(-wp // 8), hp, slices), (8, 1, 1))
+        return launch(self.exe, "conv", "conv_planes", args, (hp, slices), (8, 1))

@@ -89,5 +89,5 @@ class CLConvTranspose(ProductExecution):
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin, slices)
         args = [*ref(cols), *ref(bias if bias is not None else y), np.int32(bias is not None), *ref(y),
                 *(np.int32(v) for v in ints), *activation_args(self)]
-        gather = launch(self, "conv_transpose", "col2im", args, (-(-ow // 8), oh, slices), (8, 1, 1))
+        gather = launch(self, "conv_transpose", "col2im", args, (oh, slices), (8, 1))
         return Steps(before, product, [gather])

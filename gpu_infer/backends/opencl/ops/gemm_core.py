@@ -10,6 +10,7 @@ and accumulates in float at every precision. Tiles measured on PoCL (2 cores, AV
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -38,6 +39,17 @@ class Tile:
 
 
 TILES = {t.kernel: t for t in (Tile(6, 16, 1.0), Tile(4, 16, 0.75), Tile(8, 8, 0.75))}
+# Families whose source builds the one kernel named by -DKERNEL_<name>: PoCL compiles every kernel
+# of a program when its binary is read for the disk cache (seconds per GEMM tile), so a session
+# builds only the kernels it runs.
+ONE_KERNEL_FAMILIES = frozenset({"gemm", "conv"})
+MAIN_TILE = "gemm_6x16"
+# Another tile is picked only where its estimate beats the main one's by this fraction and this
+# time: each distinct tile kernel a session runs costs seconds to compile with a cold cache (PoCL:
+# 3-7 s per tile, build and work-group function), and the detector's small products (its 1x1-pixel
+# squeeze-excitation convs, launch-bound) had picked all three tiles for estimates 1-9 us apart.
+TILE_MARGIN = 0.15
+TILE_MARGIN_SECONDS = 20e-6
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,16 @@ def op_key(exe: CLExecution, inputs: Sequence[Tensor | None]) -> str:
 
 
 def pick(exe: CLExecution, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> Scheme:
-    """The scheme `exe` runs with: tuned (``bench --tune``) or the cheapest estimate."""
-    return choose(exe.backend.rt.describe(), op_key(exe, inputs), exe.schemes(inputs, outputs))
+    """The scheme `exe` runs with: tuned (``bench --tune``) or the cheapest estimate, favouring
+    the main tile (favour_main_tile)."""
+    return choose(exe.backend.rt.describe(), op_key(exe, inputs), favour_main_tile(exe.schemes(inputs, outputs)))
+
+
+def favour_main_tile(candidates: list[Scheme]) -> list[Scheme]:
+    """`candidates` with MAIN_TILE's estimates lowered so that another scheme wins only where it
+    is cheaper by TILE_MARGIN and TILE_MARGIN_SECONDS."""
+    return [dataclasses.replace(c, cost=min(c.cost / (1 + TILE_MARGIN), c.cost - TILE_MARGIN_SECONDS))
+            if c.param("tile") == MAIN_TILE else c for c in candidates]
 
 
 def device_of(exe: CLExecution) -> Device:
@@ -147,13 +167,14 @@ def fit_local(local_size: Sequence[int], limit: int) -> tuple[int, ...]:
 def launch(exe: CLExecution, family: str, name: str, args: Sequence[Any], items: Sequence[int],
            local_size: Sequence[int]) -> Launch:
     """Kernel `name` of cl_kernels/<family>.cl at the node's precision (one program per family and
-    precision: the fused activation is an argument, see activation_any.h), bound to `args`, over
-    `items` work-items per dimension (0 in any: nothing to run). The local size is fixed per kernel
-    (PoCL compiles a work-group function per local size: one that varied with the shape would
-    compile anew for every shape), within the device's limit; the global size is rounded up to it
-    (the kernels check their bounds)."""
+    precision, or per kernel in ONE_KERNEL_FAMILIES; the fused activation is an argument, see
+    activation_any.h), bound to `args`, over `items` work-items per dimension (0 in any: nothing to
+    run). The local size is fixed per kernel (PoCL compiles a work-group function per local size:
+    one that varied with the shape would compile anew for every shape), within the device's limit;
+    the global size is rounded up to it (the kernels check their bounds)."""
     rt = exe.backend.rt
-    kernel = rt.kernel(rt.program(family, exe.options()), name, list(args), exe.node.describe())
+    options = exe.options(f"-DKERNEL_{name}") if family in ONE_KERNEL_FAMILIES else exe.options()
+    kernel = rt.kernel(rt.program(family, options), name, list(args), exe.node.describe())
     local = fit_local(local_size, device_of(exe).work_group)
     return Launch(kernel, tuple(round_up(n, l) if n else 0 for n, l in zip(items, local)), local)
 

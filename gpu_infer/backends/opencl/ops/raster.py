@@ -11,7 +11,18 @@ from ..registry import register
 from ..runtime import CLRuntime
 
 WORK_GROUP = 64
+CHUNK = 16                   # consecutive innermost elements a work item copies (raster.cl)
 _OPTIONS = {"f32-f16": "-DCONVERT_F32_TO_F16", "f16-f32": "-DCONVERT_F16_TO_F32"}
+
+
+def chunked(table: np.ndarray) -> tuple[np.ndarray, int]:
+    """A region table (geometry/table.py) with column 15 set to each row's chunk start (the
+    chunks of the rows before: a chunk is up to CHUNK consecutive elements of the innermost
+    dimension), and the dispatch's chunk count: what raster.cl's work items are."""
+    rows = np.array(table, np.int64)
+    chunks = rows[:, 2] * rows[:, 3] * rows[:, 4] * (-(-rows[:, 5] // CHUNK))
+    rows[:, 15] = np.cumsum(chunks) - chunks
+    return rows.astype(np.int32), int(chunks.sum())
 
 
 class CLRasterKernels:
@@ -27,9 +38,10 @@ class CLRasterKernels:
         self.tables: list[Any] = []
         for d in work.dispatches:
             dst = targets[d.dst].handle
-            table = rt.buffer(d.table.nbytes, f"a region table of {what}", hostbuf=d.table, read_only=True)
+            rows, total = chunked(d.table)
+            table = rt.buffer(rows.nbytes, f"a region table of {what}", hostbuf=rows, read_only=True)
             self.tables.append(table)
-            counts = (np.int32(len(d.table)), np.int32(d.total))
+            counts = (np.int32(len(rows)), np.int32(total))
             if d.src == FILL:
                 value = np.array(work.fill_bits, f"u{work.elem_bytes}")
                 check_bases(work, [(dst.offset, targets[d.dst].size)])
@@ -40,7 +52,7 @@ class CLRasterKernels:
                 check_bases(work, [(src.offset, sources[d.src].size), (dst.offset, targets[d.dst].size)])
                 kernel = rt.kernel(program, "raster", [src.buffer, np.int32(src.offset), dst.buffer,
                                                        np.int32(dst.offset), table, *counts], what)
-            self.calls.append((kernel, (-(-d.total // WORK_GROUP) * WORK_GROUP,)))
+            self.calls.append((kernel, (-(-total // WORK_GROUP) * WORK_GROUP,)))
 
     def enqueue(self, rt: CLRuntime, queue: Any) -> None:
         for kernel, size in self.calls:
