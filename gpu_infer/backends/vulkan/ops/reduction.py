@@ -15,6 +15,7 @@ LANES = 64                  # invocations the device runs at once (the estimate'
 GROUP_STEP = 0.1e-6         # a barrier step of the group layout, seconds (estimate)
 ELEMENT = 1e-9              # an element read by one lane, seconds (estimate)
 GROUP_LOCAL = 64            # the group layout's work-group size (a power of two, <= MAX_GROUP)
+FLOAT32 = frozenset({np.dtype(np.float32)})
 
 
 def data_variant(t: Tensor) -> str:
