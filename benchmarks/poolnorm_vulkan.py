@@ -2,7 +2,8 @@
 global average pools over 96 x 160 x 160 and 384 x 20 x 20; a 3x3 MaxPool, stride 2, over its
 largest 96 x 160 x 160 map) and Softmax over 1000 classes: the node's device time
 (session.profile, timestamp queries) in each layout the cost model chooses between, best of N,
-next to the NumPy equivalent on the host.
+next to the NumPy equivalent on the host, and a Relu over the largest map as the yardstick of
+what one read and one write of it costs on the device.
 
     python benchmarks/poolnorm_vulkan.py [--repeats 20] [--precision fp32 fp16-storage]
 """
@@ -29,6 +30,7 @@ CASES: dict[str, tuple[str, tuple[int, ...], dict, Callable[[np.ndarray], np.nda
                                    lambda x: np.lib.stride_tricks.sliding_window_view(
                                        np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1)], constant_values=-np.inf),
                                        (3, 3), axis=(2, 3))[:, :, ::2, ::2].max(axis=(-1, -2))),
+    "Relu 1x96x160x160 (yardstick)": ("Relu", (1, 96, 160, 160), {}, lambda x: np.maximum(x, 0)),
     "Softmax 1x1000": ("Softmax", (1, 1000), {"axis": -1},
                        lambda x: np.exp(x - x.max(-1, keepdims=True)) / np.exp(x - x.max(-1, keepdims=True)).sum(-1)),
 }

@@ -12,7 +12,8 @@
 //   AveragePool   zero, counted in the divisor when lo <= q < hi (the explicit pads with
 //                 count_include_pad, else only the input; never the ceil_mode overhang)
 // Variants: POOL_MAX (any element type, reduction.glsl), POOL_AVG (float), POOL_MAX with
-// INDICES: MaxPool's Indices output (binding 2, int64), the first maximum of the window in tap
+// INDICES: MaxPool's Indices output (binding 2, int64 written as two words, low then high: no
+// shaderInt64 needed; an index is below 2^31), the first maximum of the window in tap
 // order (NaN wins, a padding tap counts as the lowest value), as the flat index of (n, c, d, h, w),
 // or of (n, c, w, h, d) with storage_order 1.
 // Bindings: 0 input, 1 output[, 2 indices]. Push constants: Params (104 bytes).
@@ -23,7 +24,7 @@ LOCAL_SIZE_LAYOUT;
 layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
 #ifdef INDICES
-layout(std430, binding = 2) writeonly buffer Indices { int64_t indices[]; };
+layout(std430, binding = 2) writeonly buffer Indices { uvec2 indices[]; };
 #endif
 layout(push_constant) uniform Params {
     int in_size[3], out_size[3], window[3], stride[3], dilation[3], pad[3], lo[3], hi[3];
@@ -97,7 +98,7 @@ void main() {
     }
 #ifdef INDICES
     STOREV(dst, o, best);
-    indices[o] = int64_t(arg) + int64_t(first);
+    indices[o] = uvec2(uint(arg + first), 0u);
 #elif defined(POOL_MAX)
     STOREV(dst, o, outside ? max_val(best, val_t(POOL_LOW)) : best);
 #else

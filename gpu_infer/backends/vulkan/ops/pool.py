@@ -22,7 +22,7 @@ class VKPool(VKExecution):
         if not pool_fits(node, inputs[0]):
             return (f"{np.dtype(inputs[0].dtype).name} data, a rank outside 3..5, no kernel_shape, or a window "
                     f"that does not fit")
-        return kernel_tensors(list(inputs) + list(outputs))
+        return kernel_tensors([inputs[0], outputs[0]])      # Indices: int64 as two words, no shaderInt64
 
     def bind(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
