@@ -4,8 +4,6 @@ channels, ranks 3 to 5, a size-0 batch, every attribute. Finite data: the CPU re
 main sums windows as prefix-sum differences, which spread a NaN or infinity to later channels."""
 from __future__ import annotations
 
-import numpy as np
-
 from diffcases_poolnorm import data, generator
 from gpu_differential_cases import OpCases
 

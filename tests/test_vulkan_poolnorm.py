@@ -1,7 +1,6 @@
 """Vulkan pooling, reductions, softmax, normalizations, resize and LRN beyond the differential
 cases: both layouts of each reducing shader, forced, against the CPU backend (the cost model
-picks only one per shape); MaxPool's Indices; what strict mode refuses, by name; the resize
-table uploaded once."""
+picks only one per shape). What both GPU backends must do alike: tests/test_gpu_poolnorm.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +10,6 @@ from helpers import need_backend, rel_err
 
 import gpu_infer
 from gpu_infer.backends.vulkan.ops.reduction import layout_schemes
-from gpu_infer.errors import UnsupportedOpError
 from gpu_infer.scheduler import schemes
 from gpu_infer.scheduler.schemes import Scheme
 
@@ -64,42 +62,3 @@ def test_both_norm_layouts_match_cpu(monkeypatch):
     scale, bias = RNG.standard_normal(19).astype(np.float32), RNG.standard_normal(19).astype(np.float32)
     model = node_model("LayerNormalization", {"x": X}, n_outputs=3, axis=-1, initializers={"s": scale, "b": bias})
     _both_layouts(monkeypatch, "norm", model, {"x": X})
-
-
-def test_maxpool_indices_point_at_the_first_maximum_nan_first():
-    need_backend("vulkan")
-    x = np.array([[[[1, 3, 3, 0], [np.nan, 2, 3, np.nan], [5, 5, -np.inf, -np.inf], [1, 1, -np.inf, -np.inf]]]],
-                 np.float32)
-    model = node_model("MaxPool", {"x": x}, n_outputs=2, kernel_shape=[2, 2], strides=[2, 2])
-    values, indices = _run(model, {"x": x})
-    np.testing.assert_array_equal(indices.reshape(-1), [4, 7, 8, 10])
-    np.testing.assert_array_equal(values.reshape(-1), [np.nan, np.nan, 5, -np.inf])
-
-
-@pytest.mark.parametrize("op,attrs", [("MaxPool", {"kernel_shape": [2, 2]}), ("Softmax", {"axis": 1}),
-                                      ("ReduceMean", {"axes": [1]}), ("LRN", {"size": 3}),
-                                      ("InstanceNormalization", {"initializers": {"s": np.ones(3), "b": np.zeros(3)}})])
-def test_strict_mode_names_what_it_refuses(op, attrs):
-    """float64 data: the shaders run float32 (stored as fp32 or fp16) and integers only."""
-    need_backend("vulkan")
-    x = np.ones((1, 3, 4, 4), np.float64)
-    model = node_model(op, {"x": x}, opset=13, **attrs)
-    with pytest.raises(UnsupportedOpError, match=op):
-        _run(model, {"x": x})
-    got = gpu_infer.InferenceSession(model, backend="vulkan").run(None, {"x": x})[0]   # falls back to the CPU
-    want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})[0]
-    np.testing.assert_array_equal(got, want)
-
-
-def test_resize_table_is_prepared_once_per_session():
-    need_backend("vulkan")
-    x = RNG.standard_normal((1, 2, 5, 7)).astype(np.float32)
-    model = node_model("Resize", {"x": x}, opset=13, mode="linear",
-                       initializers={"roi": np.zeros(0, np.float32), "scales": np.array([1, 1, 2, 2], np.float32)})
-    sess = gpu_infer.InferenceSession(model, backend="vulkan", strict=True)
-    first = sess.run(None, {"x": x})[0]
-    (backend,) = [b for b in sess._resources.backends if b.name == "vulkan"]
-    uploads = backend.uploads
-    for _ in range(3):
-        np.testing.assert_array_equal(sess.run(None, {"x": x})[0], first)
-    assert backend.uploads == uploads

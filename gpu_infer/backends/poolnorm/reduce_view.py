@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ...errors import ShapeInferenceError
 from ..base import Tensor
 from ..cpu.ops.axes import axes as norm_axes
 
@@ -126,3 +127,20 @@ def reduced_axes(node, inputs: list[Tensor | None]) -> list[int] | None:
     if not axes and not is_copy(node, inputs):
         axes = list(range(rank))
     return norm_axes(node, axes, rank)
+
+
+def reduce_refusal(node, inputs: list[Tensor | None]) -> str | None:
+    """Why the reduce kernels cannot run this Reduce* node or global pool (None: they can): the
+    data type, axes out of range or not constant at planning, or too many alternating groups."""
+    x = inputs[0]
+    if not takes_dtype(reduction_of(node), x.dtype):
+        return f"{node.op_type} does not run on {np.dtype(x.dtype).name} data"
+    try:
+        axes = reduced_axes(node, inputs)
+    except ShapeInferenceError as exc:
+        return str(exc)
+    if axes is None:
+        return "the axes are not constant at planning"
+    if reduce_view(x.shape, axes) is None:
+        return "its axes alternate between kept and reduced more often than the kernels' groups allow"
+    return None

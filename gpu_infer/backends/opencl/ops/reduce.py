@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme
-from ...poolnorm.reduce_view import (REDUCTIONS, ReduceView, is_copy, reduce_view, reduced_axes, reduction_of,
-                                     takes_dtype)
+from ...poolnorm.reduce_view import (REDUCTIONS, ReduceView, is_copy, reduce_refusal, reduce_view, reduced_axes,
+                                     reduction_of)
 from ..execution import ref_args
 from ..registry import register
 from .reduction import CLExactData, COLS, chosen_scheme, elem_options, is_float32, launch, layout_schemes
@@ -21,13 +20,7 @@ class CLReduction(CLExactData):
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        if not takes_dtype(reduction_of(node), inputs[0].dtype):
-            return False
-        try:
-            axes = reduced_axes(node, inputs)
-        except ShapeInferenceError:
-            return False
-        return axes is not None and reduce_view(inputs[0].shape, axes) is not None
+        return reduce_refusal(node, inputs) is None
 
     def reads_input(self, index: int) -> bool:
         return index == 0

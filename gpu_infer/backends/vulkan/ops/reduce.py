@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme
-from ...poolnorm.reduce_view import (GLOBAL_POOLS, REDUCTIONS, ReduceView, is_copy, reduce_view, reduced_axes,
-                                     reduction_of, takes_dtype)
+from ...poolnorm.reduce_view import (GLOBAL_POOLS, REDUCTIONS, ReduceView, is_copy, reduce_refusal, reduce_view,
+                                     reduced_axes, reduction_of)
 from ..execution import kernel_tensors, pack
 from ..registry import register
 from .reduction import VKReducing, data_variant, layout_schemes
@@ -23,18 +22,8 @@ class VKReduce(VKReducing):
 
     @classmethod
     def kernel_refusal(cls, node, inputs, outputs) -> str | None:
-        x = inputs[0]
-        if not takes_dtype(reduction_of(node), x.dtype):
-            return f"{node.op_type} does not run on {np.dtype(x.dtype).name} data on Vulkan"
-        try:
-            axes = reduced_axes(node, inputs)
-        except ShapeInferenceError as exc:
-            return str(exc)
-        if axes is None:
-            return "the axes are not constant at planning"
-        if reduce_view(x.shape, axes) is None:
-            return "its axes alternate between kept and reduced more than the kernel's groups allow"
-        return kernel_tensors([x, outputs[0]])
+        why = reduce_refusal(node, inputs)
+        return why if why is not None else kernel_tensors([inputs[0], outputs[0]])
 
     def reads_input(self, index: int) -> bool:
         return index == 0
