@@ -39,13 +39,14 @@ class VKReducing(VKExecution):
     """An execution of the reducing families: one dispatch in the layout its scheme picks."""
 
     def reduce_dispatch(self, stem: str, variant: str, refs: list[VKTensorRef], modes: str, push: np.ndarray,
-                        outputs: int, inputs_: list[Tensor | None], outputs_: list[Tensor | None]) -> VKDispatch:
-        """A dispatch of `outputs` reductions in the chosen layout (specialization constant 3:
-        GROUP); a group per output spreads over y past the group-count limit."""
-        scheme = choose_for(self, inputs_, outputs_)
+                        count: int, inputs: list[Tensor | None], outputs: list[Tensor | None]) -> VKDispatch:
+        """A dispatch of `count` reductions (outputs, rows) in the layout chosen for the node's
+        tensors (specialization constant 3: GROUP); a group per reduction spreads over y past the
+        group-count limit."""
+        scheme = choose_for(self, inputs, outputs)
         if scheme.name.endswith(".group"):
             local = int(scheme.param("local"))
-            gx = min(outputs, self.workspace.rt.limits["max_group_count_x"])
-            grid = (gx * local, -(-outputs // gx))
+            gx = min(count, self.workspace.rt.limits["max_group_count_x"])
+            grid = (gx * local, -(-count // gx))
             return self.dispatch(stem, variant, refs, modes, push, grid, (local,), constants=(1,))
-        return self.dispatch(stem, variant, refs, modes, push, outputs, constants=(0,))
+        return self.dispatch(stem, variant, refs, modes, push, count, constants=(0,))
