@@ -129,6 +129,11 @@ def reduced_axes(node, inputs: list[Tensor | None]) -> list[int] | None:
     return norm_axes(node, axes, rank)
 
 
+def node_view(node, inputs: list[Tensor | None]) -> ReduceView:
+    """The ReduceView of a node the kernels run (reduce_refusal None)."""
+    return reduce_view(inputs[0].shape, reduced_axes(node, inputs))
+
+
 def reduce_refusal(node, inputs: list[Tensor | None]) -> str | None:
     """Why the reduce kernels cannot run this Reduce* node or global pool (None: they can): the
     data type, axes out of range or not constant at planning, or too many alternating groups."""

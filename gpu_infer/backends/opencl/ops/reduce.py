@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ....scheduler.schemes import Scheme
-from ...poolnorm.reduce_view import (REDUCTIONS, ReduceView, is_copy, reduce_refusal, reduce_view, reduced_axes,
-                                     reduction_of)
+from ...poolnorm.reduce_view import REDUCTIONS, is_copy, node_view, reduce_refusal, reduction_of
 from ..execution import ref_args
 from ..registry import register
 from .reduction import CLExactData, COLS, chosen_scheme, elem_options, is_float32, launch, layout_schemes
@@ -25,16 +24,13 @@ class CLReduction(CLExactData):
     def reads_input(self, index: int) -> bool:
         return index == 0
 
-    def view_of(self, inputs) -> ReduceView:
-        return reduce_view(inputs[0].shape, reduced_axes(self.node, inputs))
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        view = self.view_of(inputs)
+        view = node_view(self.node, inputs)
         return layout_schemes("reduce", self.backend.rt, view.outputs, view.count, view.innermost_reduced)
 
     def on_resize(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
-        self.view = view = self.view_of(inputs)
+        self.view = view = node_view(self.node, inputs)
         combination, pre, post = REDUCTIONS[reduction_of(self.node)]
         if is_copy(self.node, inputs):       # not even squared or rooted
             pre = post = 0

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ....scheduler.schemes import Scheme
-from ...poolnorm.reduce_view import (GLOBAL_POOLS, REDUCTIONS, ReduceView, is_copy, reduce_refusal, reduce_view,
-                                     reduced_axes, reduction_of)
+from ...poolnorm.reduce_view import GLOBAL_POOLS, REDUCTIONS, is_copy, node_view, reduce_refusal, reduction_of
 from ..execution import kernel_tensors, pack
 from ..registry import register
 from .reduction import VKReducing, data_variant, layout_schemes
@@ -28,16 +27,13 @@ class VKReduce(VKReducing):
     def reads_input(self, index: int) -> bool:
         return index == 0
 
-    def view_of(self, inputs) -> ReduceView:
-        return reduce_view(inputs[0].shape, reduced_axes(self.node, inputs))
-
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        view = self.view_of(inputs)
+        view = node_view(self.node, inputs)
         return layout_schemes("reduce", view.outputs, view.count)
 
     def bind(self, inputs, outputs) -> None:
         x, y = inputs[0], outputs[0]
-        view = self.view_of(inputs)
+        view = node_view(self.node, inputs)
         if not view.outputs:
             return
         combination, pre, post = REDUCTIONS[reduction_of(self.node)]
