@@ -1,6 +1,7 @@
 """OpenCL pooling, reductions, softmax, normalizations and resize beyond the differential cases:
 every scheme (layout) each node can run with, forced, against the CPU backend (the cost model
-picks only some of them on a given device); what strict mode refuses, by name."""
+picks only some of them on a given device). What both GPU backends must do alike (MaxPool's
+Indices, strict refusals, the resize table uploaded once): tests/test_gpu_poolnorm.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,6 @@ from gpu_differential_cases import node_model
 from helpers import need_backend, rel_err
 
 import gpu_infer
-from gpu_infer.errors import UnsupportedOpError
 from gpu_infer.scheduler import schemes
 from gpu_infer.scheduler.schemes import Scheme
 
@@ -75,42 +75,3 @@ def test_both_pool_schemes_match_cpu(monkeypatch, precision):
         for scheme in ("pool.one", "pool.w8"):
             _forcing(monkeypatch, scheme)
             assert rel_err(_run(model, {"x": x}, precision)[0], want) < (1e-6 if precision == "fp32" else 2e-3)
-
-
-def test_maxpool_indices_point_at_the_first_maximum_nan_first():
-    need_backend("opencl")
-    x = np.array([[[[1, 3, 3, 0], [np.nan, 2, 3, np.nan], [5, 5, -np.inf, -np.inf], [1, 1, -np.inf, -np.inf]]]],
-                 np.float32)
-    model = node_model("MaxPool", {"x": x}, n_outputs=2, kernel_shape=[2, 2], strides=[2, 2])
-    values, indices = _run(model, {"x": x})
-    np.testing.assert_array_equal(indices.reshape(-1), [4, 7, 8, 10])
-    np.testing.assert_array_equal(values.reshape(-1), [np.nan, np.nan, 5, -np.inf])
-
-
-@pytest.mark.parametrize("op,attrs", [("MaxPool", {"kernel_shape": [2, 2]}), ("Softmax", {"axis": 1}),
-                                      ("ReduceMean", {"axes": [1]}),
-                                      ("InstanceNormalization", {"initializers": {"s": np.ones(3), "b": np.zeros(3)}})])
-def test_strict_mode_names_what_it_refuses(op, attrs):
-    """float64 data: the kernels run float32 (stored as fp32 or fp16) and integers only."""
-    need_backend("opencl")
-    x = np.ones((1, 3, 4, 4), np.float64)
-    model = node_model(op, {"x": x}, opset=13, **attrs)
-    with pytest.raises(UnsupportedOpError, match=op):
-        _run(model, {"x": x})
-    got = gpu_infer.InferenceSession(model, backend="opencl").run(None, {"x": x})[0]   # falls back to the CPU
-    want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})[0]
-    np.testing.assert_array_equal(got, want)
-
-
-def test_resize_table_is_prepared_once_per_session():
-    need_backend("opencl")
-    x = RNG.standard_normal((1, 2, 5, 7)).astype(np.float32)
-    model = node_model("Resize", {"x": x}, opset=13, mode="linear",
-                       initializers={"roi": np.zeros(0, np.float32), "scales": np.array([1, 1, 2, 2], np.float32)})
-    sess = gpu_infer.InferenceSession(model, backend="opencl", strict=True)
-    first = sess.run(None, {"x": x})[0]
-    (backend,) = [b for b in sess._resources.backends if b.name == "opencl"]
-    uploads = backend.uploads
-    for _ in range(3):
-        np.testing.assert_array_equal(sess.run(None, {"x": x})[0], first)
-    assert backend.uploads == uploads

@@ -1,7 +1,6 @@
 """LayerNormalization and InstanceNormalization on OpenCL (cl_kernels/norm.cl)."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -9,21 +8,10 @@ import numpy as np
 from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme
 from ...base import Tensor
-from ...cpu.ops.axes import axis as norm_axis
+from ...poolnorm.rows import instance_norm_rows, layer_norm_fits, layer_norm_parameters, layer_norm_rows
 from ..execution import CLExecution, ref_args
 from ..registry import register
 from .reduction import chosen_scheme, is_float32, launch, layout_schemes
-
-FLOAT = 1                   # TensorProto.FLOAT: LayerNormalization's stash_type, the only one run here
-
-
-def _trailing(param: Tensor, normalised: tuple[int, ...]) -> bool:
-    """Whether `param` is the normalised shape or a suffix of it (leading 1s aside): element
-    i of a row then reads param[i % param.size]."""
-    shape = tuple(param.shape)
-    while shape and shape[0] == 1:
-        shape = shape[1:]
-    return not shape or normalised[len(normalised) - len(shape):] == shape
 
 
 class CLNormalization(CLExecution):
@@ -73,23 +61,19 @@ class CLLayerNormalization(CLNormalization):
 
     @classmethod
     def rows(cls, node, shape):
-        first = norm_axis(node, node.attr("axis", -1), len(shape))
-        return math.prod(shape[:first]), math.prod(shape[first:])
+        return layer_norm_rows(node, shape)
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        if node.attr("stash_type", FLOAT) != FLOAT or not all(is_float32(t) for t in inputs + outputs if t):
+        if not all(is_float32(t) for t in inputs + outputs if t):
             return False
         try:
-            first = norm_axis(node, node.attr("axis", -1), len(inputs[0].shape))
+            return layer_norm_fits(node, inputs)
         except ShapeInferenceError:
             return False
-        normalised = tuple(inputs[0].shape[first:])
-        return all(_trailing(p, normalised) for p in inputs[1:] if p is not None)
 
     def parameters(self, inputs):
-        bias = inputs[2] if len(inputs) > 2 else None
-        return 1, max(inputs[1].size, 1), max(bias.size if bias is not None else 1, 1)
+        return layer_norm_parameters(inputs)
 
 
 @register("InstanceNormalization")
@@ -100,7 +84,7 @@ class CLInstanceNormalization(CLNormalization):
 
     @classmethod
     def rows(cls, node, shape):
-        return math.prod(shape[:2]), math.prod(shape[2:])
+        return instance_norm_rows(shape)
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:

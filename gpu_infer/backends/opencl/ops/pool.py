@@ -3,56 +3,17 @@ axes (cl_kernels/pool.cl); GlobalAveragePool and GlobalMaxPool as reductions ove
 contiguous spatial block (cl_kernels/reduce.cl)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme
-from ...cpu.ops.window import spatial_params
+from ...poolnorm.pool_geometry import pool_fits, pool_geometry
 from ..execution import ref_args, round_up
 from ..registry import register
 from .reduce import CLReduction
-from .reduction import CLExactData, chosen_scheme, elem_options, int4, is_float32
+from .reduction import CLExactData, chosen_scheme, elem_options, is_float32
 
-MAX_SPATIAL = 3
-INTEGER_MAXPOOL = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"}
 W8 = 8                     # outputs along W per work-item of pool_w8
 LOCAL = (8, 1, 1)          # as fast as PoCL's own choice, and one compilation per kernel
-
-
-@dataclass(frozen=True)
-class PoolGeometry:
-    """pool.cl's int4 arguments: per axis (D, H, W) the input and output sizes, the window, the
-    strides, the dilations, the begin pads and the [lo, hi) where AveragePool counts taps."""
-    in_size: tuple[int, int, int]
-    out_size: tuple[int, int, int]
-    window: tuple[int, int, int]
-    stride: tuple[int, int, int]
-    dilation: tuple[int, int, int]
-    pad: tuple[int, int, int]
-    lo: tuple[int, int, int]
-    hi: tuple[int, int, int]
-
-    def arguments(self) -> list[np.ndarray]:
-        return [int4(*v) for v in (self.in_size, self.out_size, self.window, self.stride, self.dilation, self.pad,
-                                   self.lo, self.hi)]
-
-
-def pool_geometry(node, shape: tuple[int, ...]) -> PoolGeometry:
-    """The geometry of a MaxPool / AveragePool node on an input of `shape` (N, C, *spatial), the
-    spatial axes right-aligned in (D, H, W); raises ShapeInferenceError for a window that does not fit."""
-    spatial = tuple(shape[2:])
-    kernel = list(node.attr("kernel_shape"))
-    strides, dil, begin, end, out = spatial_params(node, spatial, kernel, bool(node.attr("ceil_mode", 0)))
-    include = bool(node.attr("count_include_pad", 0))
-    lo = [-b if include else 0 for b in begin]
-    hi = [i + e if include else i for i, e in zip(spatial, end)]
-
-    def three(values, fill: int) -> tuple[int, int, int]:
-        return tuple([fill] * (MAX_SPATIAL - len(values)) + [int(v) for v in values])
-    return PoolGeometry(three(spatial, 1), three(out, 1), three(kernel, 1), three(strides, 1), three(dil, 1),
-                        three(begin, 0), three(lo, 0), three(hi, 1))
 
 
 @register("MaxPool", "AveragePool")
@@ -61,15 +22,7 @@ class CLPool(CLExactData):
 
     @classmethod
     def supports(cls, node, inputs, outputs) -> bool:
-        x = inputs[0]
-        kind_ok = is_float32(x) or (node.op_type == "MaxPool" and np.dtype(x.dtype).name in INTEGER_MAXPOOL)
-        if not kind_ok or not 3 <= len(x.shape) <= 2 + MAX_SPATIAL or node.attr("kernel_shape") is None:
-            return False
-        try:
-            pool_geometry(node, x.shape)
-        except ShapeInferenceError:
-            return False
-        return True
+        return pool_fits(node, inputs[0])
 
     @staticmethod
     def indices(outputs) -> bool:
@@ -112,12 +65,5 @@ class CLPool(CLExactData):
 
 @register("GlobalAveragePool", "GlobalMaxPool")
 class CLGlobalPool(CLReduction):
-    """The mean or maximum of each (n, c) plane: a reduction over the contiguous spatial block."""
-
-    @classmethod
-    def reduction_of(cls, node) -> str:
-        return "ReduceMean" if node.op_type == "GlobalAveragePool" else "ReduceMax"
-
-    @classmethod
-    def reduced_axes(cls, node, inputs):
-        return list(range(2, len(inputs[0].shape)))
+    """The mean or maximum of each (n, c) plane: a reduction over the contiguous spatial block
+    (poolnorm/reduce_view.py's GLOBAL_POOLS)."""

@@ -1,26 +1,14 @@
 """Softmax and LogSoftmax on OpenCL (cl_kernels/softmax.cl)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ....errors import ShapeInferenceError
 from ....scheduler.schemes import Scheme
-from ...cpu.ops.axes import axis as norm_axis
+from ...poolnorm.rows import softmax_view
 from ..execution import CLExecution, ref_args
 from ..registry import register
 from .reduction import chosen_scheme, is_float32, launch, layout_schemes
-
-
-def softmax_view(node, shape: tuple[int, ...]) -> tuple[int, int, int]:
-    """(outer, n, inner): the rows Softmax normalises. From opset 13 a single axis (default -1);
-    before, the input coerced to 2-D at `axis` (default 1), so a row is everything from it on."""
-    if node.opset >= 13:
-        a = norm_axis(node, node.attr("axis", -1), len(shape))
-        return math.prod(shape[:a]), shape[a], math.prod(shape[a + 1:])
-    a = norm_axis(node, node.attr("axis", 1), len(shape), extra=1, below=0)
-    return math.prod(shape[:a]), math.prod(shape[a:]), 1
 
 
 @register("Softmax", "LogSoftmax")
