@@ -15,7 +15,7 @@ from ..execution import FUSED
 from ..registry import register
 from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
 from .conv_direct import DirectConv, direct_seconds, plane_elems
-from .conv_geometry import ConvGeometry, conv_geometry
+from ...conv_geometry import ConvGeometry, conv_geometry
 from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
 from .gemm_core import TILES, device_of, pick, scratch_ref
 from .product import ProductExecution, Steps, windowed

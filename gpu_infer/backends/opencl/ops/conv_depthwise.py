@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
+from ...conv_geometry import ConvGeometry
 from .gemm_core import LAUNCH_SECONDS, Device, activation_args, launch, ref
 from .product import Steps
 

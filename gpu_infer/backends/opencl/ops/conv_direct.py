@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
+from ...conv_geometry import ConvGeometry
+from ...gemm_packing import conv_weights
 from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
                         Launch, OutputPlane, Tile, gemm_seconds, launch, pack_host, pack_launch, packed_elems, ref)
 from .product import Steps
@@ -28,13 +29,6 @@ def direct_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -> 
     planes = 0.0 if geo.reads_input else \
         LAUNCH_SECONDS + (geo.batch * geo.channels * geo.in_size + plane_elems(geo)) * item / (device.gbytes * 1e9)
     return gemm_seconds(tile, product_shape(geo), device) + planes
-
-
-def packed_weights(w: np.ndarray, geo: ConvGeometry, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(M, Cg, *k) -> [group][row block][tap][channel][TM]."""
-    g, mg, cg, taps = geo.groups, geo.mg, geo.cg, geo.taps
-    rows = np.asarray(w, np.float32).reshape(g, mg, cg, taps).transpose(0, 1, 3, 2).reshape(g, mg, taps * cg)
-    return pack_host(rows, tile.rows, dtype)
 
 
 class DirectConv:
@@ -62,7 +56,7 @@ class DirectConv:
         if self.constant_weights:
             constant = w.constant
             packed = exe.prepare_weight((1, "packed", tile.kernel, exe.precision, id(constant)),
-                                        lambda: packed_weights(constant, geo, tile, dtype), constant,
+                                        lambda: conv_weights(constant, geo, tile.rows, dtype), constant,
                                         f"the weights of {exe.node.describe()}")
         else:
             packed = scratch.pop(0)

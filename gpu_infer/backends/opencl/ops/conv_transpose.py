@@ -11,7 +11,8 @@ import numpy as np
 from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
-from .conv_geometry import TransposeGeometry, transpose_geometry
+from ...conv_geometry import TransposeGeometry, transpose_geometry
+from ...gemm_packing import transpose_weights
 from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
                         activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
                         ref, scratch_ref)
@@ -24,12 +25,6 @@ def product_shape(geo: TransposeGeometry) -> GemmShape:
 
 def cols_elems(geo: TransposeGeometry) -> int:
     return geo.batch * geo.maps * geo.taps * geo.in_size
-
-
-def packed_weights(w: np.ndarray, geo: TransposeGeometry, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(C, M/g, *k) -> per group, rows (m, tap) over the group's input channels, packed."""
-    rows = np.asarray(w, np.float32).reshape(geo.groups, geo.cg, geo.mg * geo.taps).transpose(0, 2, 1)
-    return pack_host(rows, tile.rows, dtype)
 
 
 @register("ConvTranspose")
@@ -72,7 +67,7 @@ class CLConvTranspose(ProductExecution):
         if w.constant is not None:
             constant = w.constant
             packed = self.prepare_weight((1, "packed", tile.kernel, self.precision, id(constant)),
-                                         lambda: packed_weights(constant, geo, tile, dtype), constant,
+                                         lambda: transpose_weights(constant, geo, tile.rows, dtype), constant,
                                          f"the weights of {self.node.describe()}")
         else:
             packed = scratch_ref(self, 1, dtype)

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
+from ...conv_geometry import ConvGeometry
+from ...gemm_packing import winograd_weights
 from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
                         activation_args, gemm_seconds, launch, pack_host, ref)
 from .product import Steps
 
-G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
 # Measured on PoCL (2 cores, AVX2), 96 -> 24 channels at 160x160: the 16 products run at about
 # half the direct product's rate (each reads its B rows from 16 planes of scratch, not from one
@@ -58,13 +58,6 @@ def winograd_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -
     return 2 * LAUNCH_SECONDS + traffic + gemm_seconds(tile, product_shape(geo), device) / GEMM_SPEED
 
 
-def transformed_weights(w: np.ndarray, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(M, C, 3, 3) -> G g G^T per (m, c), as 16 matrices (M, C) packed for the tiles."""
-    u = np.einsum("ik,mckl,jl->ijmc", G_MATRIX, np.asarray(w, np.float64), G_MATRIX)
-    m, c = w.shape[:2]
-    return pack_host(u.reshape(16, m, c).astype(np.float32), tile.rows, dtype)
-
-
 class WinogradConv:
     def __init__(self, exe: CLExecution, geo: ConvGeometry, tile: Tile):
         self.exe, self.geo, self.tile = exe, geo, tile
@@ -79,7 +72,7 @@ class WinogradConv:
         t = th * tw
         constant = w.constant
         u = exe.prepare_weight((1, "winograd_f2x2", tile.kernel, exe.precision, id(constant)),
-                               lambda: transformed_weights(constant, tile, dtype), constant,
+                               lambda: winograd_weights(constant, tile.rows, dtype), constant,
                                f"the weights of {exe.node.describe()}")
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]

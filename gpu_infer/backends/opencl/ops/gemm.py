@@ -13,19 +13,12 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
+from ...gemm_packing import broadcast_index
 from ..execution import FUSED
 from ..registry import register
 from .gemm_core import (Epilogue, GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_host,
                         pack_launch, packed_elems, scratch_ref)
 from .product import ProductExecution, Steps
-
-
-def broadcast_index(z: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
-    """Flat index into batch dims `dims` of each row of output batch indices `z` (right-aligned,
-    size-1 dims broadcast)."""
-    if not dims:
-        return np.zeros(len(z), np.int64)
-    return np.ravel_multi_index(tuple(np.minimum(z[:, -len(dims):].T, np.array(dims)[:, None] - 1)), dims)
 
 
 class MatrixProduct(ProductExecution):

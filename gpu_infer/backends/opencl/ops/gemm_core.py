@@ -19,6 +19,7 @@ import numpy as np
 from ....scheduler import probe_all
 from ....scheduler.schemes import Scheme, choose
 from ...base import Tensor
+from ...gemm_packing import GemmShape, pack_host, packed_elems  # noqa: F401  (re-exported)
 from ..execution import ACTIVATION_CODES, CLExecution, activation_options, round_up
 
 INT32_LIMIT = 2**31 - 2**16          # element indices the kernels compute in int (margin for tiles)
@@ -83,17 +84,6 @@ def device_of(exe: CLExecution) -> Device:
     return Device(int(props.get("compute_units", 1)), int(props.get("max_work_group_size", 256)))
 
 
-@dataclass(frozen=True)
-class GemmShape:
-    """One product: per batch z and group, (rows x taps*depth) @ (taps*depth x columns)."""
-    groups: int
-    rows: int                        # Mg
-    depth: int                       # C, rows of B per tap
-    taps: int
-    columns: int                     # N, flat output columns computed (some may be padding)
-    batch: int = 1
-
-
 def gemm_seconds(tile: Tile, shape: GemmShape, device: Device) -> float:
     """The cost model: padded multiply-adds at the tile's speed, less parallel when there are
     few work-items, plus the launch."""
@@ -107,20 +97,6 @@ def gemm_schemes(prefix: str, shape: GemmShape, device: Device) -> list[Scheme]:
     """One scheme per tile shape, named prefix.gemm_RxC."""
     return [Scheme(f"{prefix}.{t.kernel}", (("tile", t.kernel),), gemm_seconds(t, shape, device))
             for t in TILES.values()]
-
-
-def pack_host(a: np.ndarray, tile_rows: int, dtype: np.dtype) -> np.ndarray:
-    """(G, Mg, K) rows -> (G, ceil(Mg/TM), K, TM): what the tiles read as A, zeros past Mg."""
-    g, mg, k = a.shape
-    mb = max(-(-mg // tile_rows), 1)
-    out = np.zeros((g, mb * tile_rows, k), np.float32)
-    out[:, :mg] = a
-    with np.errstate(over="ignore"):
-        return np.ascontiguousarray(out.reshape(g, mb, tile_rows, k).transpose(0, 1, 3, 2)).astype(dtype)
-
-
-def packed_elems(groups: int, rows: int, depth: int, tile_rows: int) -> int:
-    return groups * max(-(-rows // tile_rows), 1) * tile_rows * depth
 
 
 @dataclass
