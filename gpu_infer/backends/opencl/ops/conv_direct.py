@@ -11,7 +11,7 @@ import numpy as np
 
 from ..execution import CLExecution
 from ...conv_geometry import ConvGeometry
-from ...gemm_packing import conv_weights
+from ...gemm_common import conv_weights
 from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
                         Launch, OutputPlane, Tile, gemm_seconds, launch, pack_host, pack_launch, packed_elems, ref)
 from .product import Steps

@@ -12,7 +12,7 @@ from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
 from ...conv_geometry import TransposeGeometry, transpose_geometry
-from ...gemm_packing import transpose_weights
+from ...gemm_common import transpose_weights
 from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
                         activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
                         ref, scratch_ref)

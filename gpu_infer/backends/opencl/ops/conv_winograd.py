@@ -16,7 +16,7 @@ import numpy as np
 
 from ..execution import CLExecution
 from ...conv_geometry import ConvGeometry
-from ...gemm_packing import winograd_weights
+from ...gemm_common import winograd_weights
 from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
                         activation_args, gemm_seconds, launch, pack_host, ref)
 from .product import Steps
