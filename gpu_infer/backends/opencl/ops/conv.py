@@ -13,10 +13,12 @@ from __future__ import annotations
 from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
-from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
-from .conv_direct import DirectConv, direct_seconds, plane_elems
+from .conv_depthwise import DepthwiseConv
+from .conv_direct import DirectConv
 from ...conv_geometry import ConvGeometry, conv_geometry
-from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
+from ...conv_schemes import (depthwise_fits, depthwise_seconds, direct_seconds, plane_elems, winograd_fits,
+                             winograd_seconds)
+from .conv_winograd import WinogradConv
 from .gemm_core import TILES, device_of, pick, scratch_ref
 from .product import ProductExecution, Steps, windowed
 

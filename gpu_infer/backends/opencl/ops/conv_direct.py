@@ -11,24 +11,11 @@ import numpy as np
 
 from ..execution import CLExecution
 from ...conv_geometry import ConvGeometry
+from ...conv_schemes import direct_shape, plane_elems
 from ...gemm_common import conv_weights
-from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
-                        Launch, OutputPlane, Tile, gemm_seconds, launch, pack_host, pack_launch, packed_elems, ref)
+from .gemm_core import (INT32_LIMIT, Epilogue, GemmLaunch, GemmOperands, Launch, OutputPlane, Tile, launch,
+                        pack_launch, packed_elems, ref)
 from .product import Steps
-
-
-def product_shape(geo: ConvGeometry) -> GemmShape:
-    return GemmShape(geo.groups, geo.mg, geo.cg, geo.taps, geo.columns, geo.batch)
-
-
-def plane_elems(geo: ConvGeometry) -> int:
-    return geo.batch * geo.channels * geo.channel_stride
-
-
-def direct_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -> float:
-    planes = 0.0 if geo.reads_input else \
-        LAUNCH_SECONDS + (geo.batch * geo.channels * geo.in_size + plane_elems(geo)) * item / (device.gbytes * 1e9)
-    return gemm_seconds(tile, product_shape(geo), device) + planes
 
 
 class DirectConv:
@@ -66,7 +53,7 @@ class DirectConv:
         _, hp, wp = geo.plane
         batches = np.array([(0, z * geo.channels * geo.channel_stride, z * geo.maps * geo.out_size)
                             for z in range(geo.batch)], np.int32).reshape(-1, 3)
-        return Steps(before, GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
+        return Steps(before, GemmLaunch(exe, tile, direct_shape(geo), GemmOperands(
             packed, planes, y, b_cstride=geo.channel_stride, y_mstride=geo.out_size, batches=batches,
             taps=geo.tap_offsets(), n_safe=n_safe, plane=OutputPlane(wp, geo.out[2], hp, geo.out[1]),
             epilogue=epilogue)))

@@ -12,19 +12,11 @@ from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
 from ...conv_geometry import TransposeGeometry, transpose_geometry
+from ...conv_schemes import cols_elems, transpose_seconds, transpose_shape
 from ...gemm_common import transpose_weights
-from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
-                        activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
-                        ref, scratch_ref)
+from .gemm_core import (TILES, Epilogue, GemmLaunch, GemmOperands, activation_args, device_of, launch,
+                        pack_launch, packed_elems, ref, scratch_ref)
 from .product import ProductExecution, Steps, windowed
-
-
-def product_shape(geo: TransposeGeometry) -> GemmShape:
-    return GemmShape(geo.groups, geo.mg * geo.taps, geo.cg, 1, geo.in_size, geo.batch)
-
-
-def cols_elems(geo: TransposeGeometry) -> int:
-    return geo.batch * geo.maps * geo.taps * geo.in_size
 
 
 @register("ConvTranspose")
@@ -45,9 +37,8 @@ class CLConvTranspose(ProductExecution):
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
         geo, device = self.geometry(inputs), device_of(self)
-        gather = LAUNCH_SECONDS + 2 * cols_elems(geo) * self.store_dtype().itemsize / (device.gbytes * 1e9)
         return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),),
-                       gemm_seconds(t, product_shape(geo), device) + gather) for t in TILES.values()]
+                       transpose_seconds(t, geo, device, self.store_dtype().itemsize)) for t in TILES.values()]
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:
@@ -76,7 +67,7 @@ class CLConvTranspose(ProductExecution):
         per_batch = geo.maps * geo.taps * geo.in_size
         batches = np.array([(0, z * geo.channels * geo.in_size, z * per_batch) for z in range(geo.batch)],
                            np.int32).reshape(-1, 3)
-        product = GemmLaunch(self, tile, product_shape(geo), GemmOperands(
+        product = GemmLaunch(self, tile, transpose_shape(geo), GemmOperands(
             packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
             epilogue=Epilogue(activation=False)))
         od, oh, ow = geo.out

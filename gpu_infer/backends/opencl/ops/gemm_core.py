@@ -11,7 +11,7 @@ and accumulates in float at every precision. Tiles measured on PoCL (2 cores, AV
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
