@@ -35,11 +35,11 @@ def depthwise_seconds(geo: ConvGeometry, device: Device, item: int) -> float:
 
 MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
 # Measured on PoCL (2 cores, AVX2), 96 -> 24 channels at 160x160: the 16 products run at about
-# half the direct product's rate (each reads its B rows from 16 planes of scratch, not from one
-# input kept in cache) and the transforms move their scratch at about half the nominal bandwidth;
-# the whole took 1.7 times the direct convolution there, so the cost model picks Winograd only
-# where the channels are many for the image size (and bench --tune can measure it anywhere).
-GEMM_SPEED = 0.5
+# half the direct product's rate (Device.winograd_speed: each reads its B rows from 16 planes of
+# scratch, not from one input kept in cache) and the transforms move their scratch at about half
+# the nominal bandwidth; the whole took 1.7 times the direct convolution there, so the cost model
+# picks Winograd only where the channels are many for the image size (and bench --tune can
+# measure it anywhere).
 TRAFFIC_SPEED = 0.5
 
 
@@ -67,7 +67,7 @@ def winograd_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -
     v, p = winograd_scratch(geo)
     io = geo.batch * (geo.channels * geo.in_size + geo.maps * geo.out_size)
     traffic = (io + 2 * v + 2 * p) * item / (device.gbytes * 1e9 * TRAFFIC_SPEED)
-    return 2 * device.launch + traffic + gemm_seconds(tile, winograd_shape(geo), device) / GEMM_SPEED
+    return 2 * device.launch + traffic + gemm_seconds(tile, winograd_shape(geo), device) / device.winograd_speed
 
 
 def transpose_shape(geo: TransposeGeometry) -> GemmShape:

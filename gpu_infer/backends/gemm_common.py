@@ -25,10 +25,11 @@ class Tile:
     rows: int                        # TM: output rows (channels) per work-item
     cols: int                        # TN: consecutive output columns per work-item
     speed: float                     # relative throughput of a full tile (measured per backend)
+    shared: bool = False             # a work-group shares blocks of B through local/shared memory
 
     @property
     def kernel(self) -> str:
-        return f"gemm_{self.rows}x{self.cols}"
+        return f"gemm_{'shared_' if self.shared else ''}{self.rows}x{self.cols}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Device:
     gflops_per_unit: float = 20.0    # float FMA throughput of a unit running full tiles
     gbytes: float = 20.0             # memory bandwidth
     launch: float = 10e-6            # seconds one kernel launch costs besides its work
+    winograd_speed: float = 0.5      # Winograd's 16 products' rate, of the direct product's
 
     @property
     def flops(self) -> float:

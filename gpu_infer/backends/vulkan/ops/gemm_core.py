@@ -8,6 +8,7 @@ invocation's TM x TN tile is the arithmetic per load, the lanes run consecutive 
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence
 
 import numpy as np
@@ -22,19 +23,22 @@ from ..execution import VKExecution, kernel_tensors, pack
 from ..memory import VKTensorRef
 
 FLOAT32 = frozenset({np.dtype(np.float32)})
-# Tiles (rows x columns per invocation) with their speed relative to 8x16, SGEMM 1024^3 on lavapipe
-TILES = {t.kernel: t for t in (Tile(8, 16, 1.0), Tile(4, 16, 0.7), Tile(8, 8, 0.7))}
-GEMM_LOCAL = (64, 1, 1)
+# Tiles (rows x columns per invocation) with their speed relative to 8x16, SGEMM 1024^3 on lavapipe;
+# the shared-memory blocked product (gemm_shared.comp) as a tile of its own
+TILES = {t.kernel: t for t in (Tile(8, 16, 1.0), Tile(4, 16, 0.7), Tile(8, 8, 0.8), Tile(4, 8, 0.4, shared=True))}
+GEMM_LOCAL = (64, 1, 1)              # 64 consecutive column tiles of one row block per work-group
+SHARED_LOCAL = (16, 4, 1)            # gemm_shared.comp's WG_X x WG_Y
 PACK_LOCAL = (64, 1, 1)
-LAVAPIPE = Device(compute_units=2, work_group=1024, gflops_per_unit=2.0, gbytes=1.0, launch=5e-6)
+# lavapipe on the 2-core VM: Winograd's products ran at the direct product's rate (96 -> 24
+# channels at 160x160: Winograd took 0.66 times the direct convolution's time)
+LAVAPIPE = Device(compute_units=2, work_group=1024, gflops_per_unit=2.0, gbytes=4.0, launch=5e-6, winograd_speed=1.0)
 
 
 def device_of(exe: VKExecution) -> Device:
     """The cost model's device: lavapipe's measured rates, the probed compute units."""
     status = probe_all()["vulkan"]
     props = status.device.properties if status.device is not None else {}
-    return Device(int(props.get("compute_units", LAVAPIPE.compute_units)), LAVAPIPE.work_group,
-                  LAVAPIPE.gflops_per_unit, LAVAPIPE.gbytes, LAVAPIPE.launch)
+    return dataclasses.replace(LAVAPIPE, compute_units=int(props.get("compute_units", LAVAPIPE.compute_units)))
 
 
 def gemm_schemes(prefix: str, shape: GemmShape, device: Device) -> list[Scheme]:
@@ -128,8 +132,12 @@ class ProductExecution(VKExecution):
         c = handle(ep.c) if ep.c is not None else y
         refs = [handle(ops.a), handle(ops.b), c, self.table("taps", ops.taps), self.table("batches", ops.batches), y]
         modes = "rr" + ("r" if ep.c is not None else "-") + "rrw"
-        self.dispatch(tile.kernel, self.precision, refs, modes, push,
-                      (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches)), GEMM_LOCAL)
+        if tile.shared:        # whole work-groups per column span and per group's row blocks
+            wx, wy, _ = SHARED_LOCAL
+            grid = (-(-shape.columns // (tile.cols * wx)) * wx, shape.groups * -(-mb // wy) * wy, len(ops.batches))
+        else:
+            grid = (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches))
+        self.dispatch(tile.kernel, self.precision, refs, modes, push, grid, SHARED_LOCAL if tile.shared else GEMM_LOCAL)
 
     def pack_rows(self, src: Any, dst: VKTensorRef, tile_rows: int, groups: int, rows: int, depth: int, taps: int,
                   strides: tuple[int, int, int, int], batch: int = 1, src_zs: int = 0) -> None:
