@@ -8,9 +8,10 @@ import gpu_differential_cases  # noqa: F401  (before a family's case file: it im
 import numpy as np
 import onnx
 import pytest
-from diffcases_gemmconv import activated, case, data, weights
+from diffcases_gemmconv import case, data
 from onnx import TensorProto, helper, numpy_helper
 from test_gpu_differential import mismatches, stored, stored_model
+from test_opencl_schemes import CASES, _dynamic_conv     # the same nodes as on OpenCL
 
 import gpu_infer
 from gpu_infer.errors import UnsupportedOpError
@@ -18,25 +19,6 @@ from gpu_infer.scheduler.schemes import Scheme, forcing, observing
 
 pytestmark = pytest.mark.vulkan
 LEVELS = ["fp32", "fp16-storage", "fp16-arith"]
-
-
-def _cases(rng: np.random.Generator) -> dict[str, tuple[onnx.ModelProto, dict[str, np.ndarray]]]:
-    made = [
-        activated("Conv", "3x3 batch 2", {"x": data(rng, 2, 16, 9, 21)},
-                  {"w": weights(rng, 12, 16, 3, 3), "b": data(rng, 12)}, ("Relu", {}, {}), pads=[1, 1, 1, 1]),
-        case("Conv", "depthwise 5x5 stride 2", {"x": data(rng, 1, 6, 13, 35)},
-             {"w": weights(rng, 6, 1, 5, 5), "b": data(rng, 6)}, group=6, strides=[2, 2], pads=[2, 2, 2, 2]),
-        case("Conv", "pointwise", {"x": data(rng, 2, 10, 7, 37)}, {"w": weights(rng, 13, 10, 1, 1)}),
-        case("ConvTranspose", "upsampling", {"x": data(rng, 1, 5, 6, 19)}, {"w": weights(rng, 5, 7, 2, 2)},
-             strides=[2, 2]),
-        case("Gemm", "transposed", {"a": data(rng, 33, 9)}, {"b": data(rng, 21, 33), "c": data(rng, 21)},
-             transA=1, transB=1),
-        case("MatMul", "batched", {"a": data(rng, 3, 10, 17), "b": data(rng, 3, 17, 41)}),
-    ]
-    return {c.name: (c.model, c.feeds) for c in made}
-
-
-CASES = _cases(np.random.default_rng(8))
 
 
 def listed(model: onnx.ModelProto, feeds: dict, precision: str) -> tuple[str, list[Scheme]]:
@@ -84,14 +66,6 @@ def test_cost_model_picks_the_expected_algorithm(name):
     with observing() as seen:
         gpu_infer.InferenceSession(model, backend="vulkan", strict=True)         # static shapes: planned now
     assert seen and seen[0].chosen.name.split(".")[:2] == family.split("."), seen
-
-
-def _dynamic_conv() -> onnx.ModelProto:
-    w = numpy_helper.from_array(weights(np.random.default_rng(1), 12, 8, 3, 3), "w")
-    graph = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1])], "conv",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 8, "h", "w"])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 12, "h", "w"])], [w])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 def test_weights_are_packed_once_per_session_across_input_shapes():

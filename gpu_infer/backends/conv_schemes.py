@@ -4,8 +4,9 @@ convolution, Winograd F(2x2, 3x3), and ConvTranspose as a GEMM plus a gather (co
 seconds on the cost model's Device (gemm_common.py)."""
 from __future__ import annotations
 
+from ..scheduler.schemes import Scheme
 from .conv_geometry import ConvGeometry, TransposeGeometry
-from .gemm_common import Device, GemmShape, Tile, gemm_seconds
+from .gemm_common import Device, GemmShape, Tile, gemm_seconds, packed_elems
 
 DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
 
@@ -82,3 +83,38 @@ def transpose_seconds(tile: Tile, geo: TransposeGeometry, device: Device, item: 
     """The product over every tap, then col2im reading the taps' contributions back."""
     gather = device.launch + 2 * cols_elems(geo) * item / (device.gbytes * 1e9)
     return gemm_seconds(tile, transpose_shape(geo), device) + gather
+
+
+def conv_schemes(geo: ConvGeometry, tiles: dict[str, Tile], device: Device, item: int,
+                 constant_weights: bool) -> list[Scheme]:
+    """Conv's candidates: direct per tile, depthwise and Winograd per tile where they fit."""
+    out = [Scheme(f"conv.direct.{t.kernel}", (("tile", t.kernel),), direct_seconds(t, geo, device, item))
+           for t in tiles.values()]
+    if depthwise_fits(geo):
+        out.append(Scheme("conv.depthwise", (), depthwise_seconds(geo, device, item)))
+    if winograd_fits(geo, constant_weights):
+        out += [Scheme(f"conv.winograd_f2x2.{t.kernel}", (("tile", t.kernel),),
+                       winograd_seconds(t, geo, device, item)) for t in tiles.values()]
+    return out
+
+
+def direct_scratch(geo: ConvGeometry, tile: Tile, constant_weights: bool) -> list[int]:
+    """Elements of the direct scheme's scratch: the planes (unless it reads the input), then the
+    runtime weights packed."""
+    out = [] if geo.reads_input else [plane_elems(geo) + tile.cols]   # slack: whole-tile reads
+    if not constant_weights:
+        out.append(packed_elems(geo.groups, geo.mg, geo.cg * geo.taps, tile.rows))
+    return out
+
+
+def transpose_schemes(geo: TransposeGeometry, tiles: dict[str, Tile], device: Device, item: int) -> list[Scheme]:
+    return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),), transpose_seconds(t, geo, device, item))
+            for t in tiles.values()]
+
+
+def transpose_scratch(geo: TransposeGeometry, tile: Tile, constant_weights: bool) -> list[int]:
+    """Elements of ConvTranspose's scratch: every tap's contributions, then the runtime weights packed."""
+    out = [cols_elems(geo)]
+    if not constant_weights:
+        out.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
+    return out

@@ -116,6 +116,20 @@ def packed_elems(groups: int, rows: int, depth: int, tile_rows: int) -> int:
     return groups * max(-(-rows // tile_rows), 1) * tile_rows * depth
 
 
+def packed_a(array: np.ndarray, rows: int, depth: int, batches: int, transposed: bool, tile_rows: int,
+             dtype: np.dtype) -> np.ndarray:
+    """A constant A operand, (batches, rows, depth) after transposing its last two dims if
+    `transposed`, packed for the tiles."""
+    a = np.asarray(array, np.float32)
+    a = np.swapaxes(a, -1, -2) if transposed else a
+    return pack_host(a.reshape(batches, rows, depth), tile_rows, dtype)
+
+
+def transposed_b(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A constant B operand of Gemm with transB, transposed once."""
+    return np.ascontiguousarray(np.asarray(array, np.float32).T).astype(dtype)
+
+
 def conv_weights(w: np.ndarray, geo: ConvGeometry, tile_rows: int, dtype: np.dtype) -> np.ndarray:
     """Conv weights (M, Cg, *k) -> [group][row block][tap][channel][TM]."""
     g, mg, cg, taps = geo.groups, geo.mg, geo.cg, geo.taps
@@ -159,6 +173,15 @@ class GemmForm:
         m, k, n = self.dims(inputs)
         return GemmShape(1, m, k, 1, n)
 
+    def runtime_packs(self, inputs, tile: Tile) -> list[int]:
+        """Elements of each operand packed at run time (scratch buffers, in order): A, then B
+        transposed."""
+        m, k, n = self.dims(inputs)
+        packs = [packed_elems(1, m, k, tile.rows) if inputs[0].constant is None else 0]
+        if self.node.attr("transB", 0) and inputs[1].constant is None:
+            packs.append(k * n)
+        return packs
+
     def epilogue(self, c) -> Epilogue:
         """alpha, and beta * C broadcast to (M, N) by strides (C absent, empty or beta 0: none)."""
         at = self.node.attr
@@ -200,6 +223,12 @@ class MatMulForm:
     def a_batches(self, inputs) -> int:
         ab, *_ = self.operands(inputs)
         return 1 if self.folded(inputs) else math.prod(ab)
+
+    def runtime_packs(self, inputs, tile: Tile) -> list[int]:
+        """Elements of A packed at run time (scratch)."""
+        shape = self.shape(inputs, None)
+        return [self.a_batches(inputs) * packed_elems(1, shape.rows, shape.depth, tile.rows)
+                if inputs[0].constant is None else 0]
 
     def batch_offsets(self, inputs, per_a: int) -> np.ndarray:
         """(Z, 3) int32 element offsets of A (packed, `per_a` apart), B and y per grid slice."""

@@ -11,10 +11,10 @@ import numpy as np
 
 from ..execution import CLExecution
 from ...conv_geometry import ConvGeometry
-from ...conv_schemes import direct_shape, plane_elems
+from ...conv_schemes import direct_scratch, direct_shape
 from ...gemm_common import conv_weights
 from .gemm_core import (INT32_LIMIT, Epilogue, GemmLaunch, GemmOperands, Launch, OutputPlane, Tile, launch,
-                        pack_launch, packed_elems, ref)
+                        pack_launch, ref)
 from .product import Steps
 
 
@@ -25,11 +25,7 @@ class DirectConv:
         self.exe, self.geo, self.tile, self.constant_weights = exe, geo, tile, constant_weights
 
     def scratch_elems(self) -> list[int]:
-        geo = self.geo
-        out = [] if geo.reads_input else [plane_elems(geo) + self.tile.cols]   # slack: whole-vector reads
-        if not self.constant_weights:
-            out.append(packed_elems(geo.groups, geo.mg, geo.cg * geo.taps, self.tile.rows))
-        return out
+        return direct_scratch(self.geo, self.tile, self.constant_weights)
 
     def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         exe, geo, tile = self.exe, self.geo, self.tile

@@ -12,10 +12,10 @@ from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
 from ...conv_geometry import TransposeGeometry, transpose_geometry
-from ...conv_schemes import cols_elems, transpose_seconds, transpose_shape
+from ...conv_schemes import cols_elems, transpose_schemes, transpose_scratch, transpose_shape
 from ...gemm_common import transpose_weights
 from .gemm_core import (TILES, Epilogue, GemmLaunch, GemmOperands, activation_args, device_of, launch,
-                        pack_launch, packed_elems, ref, scratch_ref)
+                        pack_launch, ref, scratch_ref)
 from .product import ProductExecution, Steps, windowed
 
 
@@ -36,17 +36,12 @@ class CLConvTranspose(ProductExecution):
         return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device = self.geometry(inputs), device_of(self)
-        return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),),
-                       transpose_seconds(t, geo, device, self.store_dtype().itemsize)) for t in TILES.values()]
+        return transpose_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize)
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:
             return []
-        geo, tile = self.geometry(inputs), self.choose_tile(inputs, outputs)
-        elems = [cols_elems(geo)]
-        if inputs[1].constant is None:
-            elems.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
+        elems = transpose_scratch(self.geometry(inputs), self.choose_tile(inputs, outputs), inputs[1].constant is not None)
         return [n * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> Steps:

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
-from ...gemm_common import GemmForm, MatMulForm
+from ...gemm_common import GemmForm, MatMulForm, packed_a, transposed_b
 from ..execution import FUSED
 from ..registry import register
-from .gemm_core import (GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_host,
-                        pack_launch, packed_elems, scratch_ref)
+from .gemm_core import (GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_launch,
+                        packed_elems, scratch_ref)
 from .product import ProductExecution, Steps
 
 
@@ -35,20 +35,12 @@ class MatrixProduct(ProductExecution):
         tile, item = self.choose_tile(inputs, outputs), outputs[0].store_dtype.itemsize
         return [n * item for n in self.runtime_packs(inputs, tile)]
 
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        """Elements of each operand packed at run time (scratch buffers, in order)."""
-        raise NotImplementedError
-
     def packed_constant(self, array: np.ndarray, rows: int, depth: int, batches: int, transposed: bool) -> object:
         """A constant A operand, (batches, rows, depth) after transposing if `transposed`, packed once."""
         tile = self.tile
-
-        def build() -> np.ndarray:
-            a = np.asarray(array, np.float32)
-            a = np.swapaxes(a, -1, -2) if transposed else a
-            return pack_host(a.reshape(batches, rows, depth), tile.rows, self.store_dtype())
-        return self.prepare_weight((0, tile.kernel, self.precision, id(array)), build, array,
-                                   f"A of {self.node.describe()}")
+        return self.prepare_weight((0, tile.kernel, self.precision, id(array)),
+                                   lambda: packed_a(array, rows, depth, batches, transposed, tile.rows,
+                                                    self.store_dtype()), array, f"A of {self.node.describe()}")
 
 
 @register("Gemm")
@@ -56,13 +48,6 @@ class CLGemm(GemmForm, MatrixProduct):
     """Y = act(alpha * A' @ B' + beta * C), C broadcast to Y (any opset)."""
 
     activations = FUSED
-
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        m, k, n = self.dims(inputs)
-        packs = [packed_elems(1, m, k, tile.rows) if inputs[0].constant is None else 0]
-        if self.node.attr("transB", 0) and inputs[1].constant is None:
-            packs.append(k * n)
-        return packs
 
     def bind(self, inputs, outputs) -> Steps:
         a, b, c = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else None
@@ -80,8 +65,8 @@ class CLGemm(GemmForm, MatrixProduct):
         b_rows: Any = b
         if tb and b.constant is not None:
             b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
-                                         lambda: np.ascontiguousarray(np.asarray(b.constant, np.float32).T)
-                                         .astype(self.store_dtype()), b.constant, f"B of {self.node.describe()}")
+                                         lambda: transposed_b(b.constant, self.store_dtype()), b.constant,
+                                         f"B of {self.node.describe()}")
         elif tb:
             b_rows = scratch_ref(self, 1, self.store_dtype())
             before.append(pack_launch(self, b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0)))
@@ -94,11 +79,6 @@ class CLGemm(GemmForm, MatrixProduct):
 @register("MatMul")
 class CLMatMul(MatMulForm, MatrixProduct):
     """numpy.matmul: batched with broadcast batch dimensions, 1-D operands promoted."""
-
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        shape = self.shape(inputs, None)
-        return [self.a_batches(inputs) * packed_elems(1, shape.rows, shape.depth, tile.rows)
-                if inputs[0].constant is None else 0]
 
     def bind(self, inputs, outputs) -> Steps:
         a, b = inputs

@@ -20,7 +20,7 @@ from ....scheduler import probe_all
 from ....scheduler.schemes import Scheme, choose
 from ...base import Tensor
 from ...gemm_common import (INT32_LIMIT, Device, Epilogue, GemmOperands, GemmShape, OutputPlane,  # noqa: F401
-                            Tile, gemm_seconds, pack_host, packed_elems)  # (re-exported to the conv modules)
+                            Tile, gemm_seconds, packed_elems)  # (Epilogue, packed_elems: for the other modules)
 from ..execution import ACTIVATION_CODES, CLExecution, activation_options, round_up
 
 GEMM_LOCAL = (8, 4, 1)               # 8 column tiles x 4 row blocks: the blocks share B in cache

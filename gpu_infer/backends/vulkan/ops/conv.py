@@ -16,10 +16,9 @@ import numpy as np
 
 from ....scheduler.schemes import Scheme
 from ...conv_geometry import ConvGeometry, conv_geometry
-from ...conv_schemes import (depthwise_fits, depthwise_seconds, direct_seconds, direct_shape, plane_elems,
-                             winograd_fits, winograd_scratch, winograd_seconds, winograd_shape, winograd_tiles)
-from ...gemm_common import (INT32_LIMIT, Epilogue, GemmOperands, OutputPlane, Tile, conv_weights, packed_elems,
-                            winograd_weights)
+from ...conv_schemes import (conv_schemes, direct_scratch, direct_shape, plane_elems, winograd_scratch,
+                             winograd_shape, winograd_tiles)
+from ...gemm_common import INT32_LIMIT, Epilogue, GemmOperands, OutputPlane, Tile, conv_weights, winograd_weights
 from ...gpu_common import FUSED, activation_params
 from ..execution import pack
 from ..registry import register
@@ -50,15 +49,8 @@ class VKConv(ProductExecution):
         return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device, item = self.geometry(inputs), device_of(self), self.store_dtype().itemsize
-        out = [Scheme(f"conv.direct.{t.kernel}", (("tile", t.kernel),), direct_seconds(t, geo, device, item))
-               for t in TILES.values()]
-        if depthwise_fits(geo):
-            out.append(Scheme("conv.depthwise", (), depthwise_seconds(geo, device, item)))
-        if winograd_fits(geo, inputs[1].constant is not None):
-            out += [Scheme(f"conv.winograd_f2x2.{t.kernel}", (("tile", t.kernel),),
-                           winograd_seconds(t, geo, device, item)) for t in TILES.values()]
-        return out
+        return conv_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize,
+                            inputs[1].constant is not None)
 
     def kind(self, inputs, outputs) -> str:
         return self.pick(inputs, outputs).name.split(".")[1]
@@ -72,10 +64,7 @@ class VKConv(ProductExecution):
         elif kind == "winograd_f2x2":
             elems = winograd_scratch(geo)
         else:
-            tile = self.tile(inputs, outputs)
-            elems = [] if geo.reads_input else [plane_elems(geo) + tile.cols]     # slack: whole-tile reads
-            if inputs[1].constant is None:
-                elems.append(packed_elems(geo.groups, geo.mg, geo.cg * geo.taps, tile.rows))
+            elems = direct_scratch(geo, self.tile(inputs, outputs), inputs[1].constant is not None)
         return [max(n, 1) * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> None:

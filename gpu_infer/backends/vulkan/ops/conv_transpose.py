@@ -10,8 +10,8 @@ import numpy as np
 
 from ....scheduler.schemes import Scheme
 from ...conv_geometry import TransposeGeometry, transpose_geometry
-from ...conv_schemes import cols_elems, transpose_seconds, transpose_shape
-from ...gemm_common import Epilogue, GemmOperands, packed_elems, transpose_weights
+from ...conv_schemes import cols_elems, transpose_schemes, transpose_scratch, transpose_shape
+from ...gemm_common import Epilogue, GemmOperands, transpose_weights
 from ...gpu_common import FUSED, activation_params
 from ..execution import pack
 from ..registry import register
@@ -36,17 +36,12 @@ class VKConvTranspose(ProductExecution):
         return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device, item = self.geometry(inputs), device_of(self), self.store_dtype().itemsize
-        return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),), transpose_seconds(t, geo, device, item))
-                for t in TILES.values()]
+        return transpose_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize)
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:
             return []
-        geo, tile = self.geometry(inputs), self.tile(inputs, outputs)
-        elems = [cols_elems(geo)]
-        if inputs[1].constant is None:
-            elems.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
+        elems = transpose_scratch(self.geometry(inputs), self.tile(inputs, outputs), inputs[1].constant is not None)
         return [max(n, 1) * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> None:

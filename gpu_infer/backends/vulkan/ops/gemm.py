@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ...gemm_common import GemmForm, GemmOperands, MatMulForm, packed_elems
+from ...gemm_common import GemmForm, GemmOperands, MatMulForm, packed_elems, transposed_b
 from ...gpu_common import FUSED
 from ..registry import register
 from .gemm_core import ProductExecution, device_of, gemm_schemes
@@ -29,23 +29,12 @@ class MatrixProduct(ProductExecution):
         tile, item = self.tile(inputs, outputs), self.store_dtype().itemsize
         return [max(n, 1) * item for n in self.runtime_packs(inputs, tile)]
 
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        """Elements of each operand packed at run time (scratch buffers, in order)."""
-        raise NotImplementedError
-
 
 @register("Gemm")
 class VKGemm(GemmForm, MatrixProduct):
     """Y = act(alpha * A' @ B' + beta * C), C broadcast to Y (any opset)."""
 
     activations = FUSED
-
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        m, k, n = self.dims(inputs)
-        packs = [packed_elems(1, m, k, tile.rows) if inputs[0].constant is None else 0]
-        if self.node.attr("transB", 0) and inputs[1].constant is None:
-            packs.append(k * n)
-        return packs
 
     def bind(self, inputs, outputs) -> None:
         if not outputs[0].size:
@@ -62,8 +51,8 @@ class VKGemm(GemmForm, MatrixProduct):
         b_rows: Any = b
         if tb and b.constant is not None:
             b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
-                                         lambda: np.ascontiguousarray(np.asarray(b.constant, np.float32).T)
-                                         .astype(self.store_dtype()), b.constant, f"B of {self.node.describe()}")
+                                         lambda: transposed_b(b.constant, self.store_dtype()), b.constant,
+                                         f"B of {self.node.describe()}")
         elif tb:
             b_rows = self.scratch(1)
             self.pack_rows(b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0))
@@ -75,11 +64,6 @@ class VKGemm(GemmForm, MatrixProduct):
 @register("MatMul")
 class VKMatMul(MatMulForm, MatrixProduct):
     """numpy.matmul: batched with broadcast batch dimensions, 1-D operands promoted."""
-
-    def runtime_packs(self, inputs, tile) -> list[int]:
-        shape = self.shape(inputs, None)
-        return [self.a_batches(inputs) * packed_elems(1, shape.rows, shape.depth, tile.rows)
-                if inputs[0].constant is None else 0]
 
     def bind(self, inputs, outputs) -> None:
         if not outputs[0].size:

@@ -17,7 +17,7 @@ from ....scheduler import probe_all
 from ....scheduler.schemes import Scheme, choose_for
 from ...base import Tensor
 from ...gemm_common import (INT32_LIMIT, Device, GemmOperands, GemmShape, OutputPlane, Tile, gemm_seconds,
-                            pack_host)
+                            packed_a)
 from ...gpu_common import activation_params
 from ..execution import VKExecution, kernel_tensors, pack
 from ..memory import VKTensorRef
@@ -106,12 +106,9 @@ class ProductExecution(VKExecution):
     def packed_constant(self, array: np.ndarray, tile: Tile, rows: int, depth: int, batches: int,
                         transposed: bool) -> VKTensorRef:
         """A constant A operand, (batches, rows, depth) after transposing if `transposed`, packed once."""
-        def build() -> np.ndarray:
-            a = np.asarray(array, np.float32)
-            a = np.swapaxes(a, -1, -2) if transposed else a
-            return pack_host(a.reshape(batches, rows, depth), tile.rows, self.store_dtype())
-        return self.prepare_weight((0, tile.kernel, self.precision, id(array)), build, array,
-                                   f"A of {self.node.describe()}")
+        return self.prepare_weight((0, tile.kernel, self.precision, id(array)),
+                                   lambda: packed_a(array, rows, depth, batches, transposed, tile.rows,
+                                                    self.store_dtype()), array, f"A of {self.node.describe()}")
 
     def gemm(self, tile: Tile, shape: GemmShape, ops: GemmOperands) -> None:
         """The product's dispatch (nothing for an empty one)."""
