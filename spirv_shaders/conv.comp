@@ -32,7 +32,7 @@ void main() {
     const int ih = zh * p.sh + (q / p.sw) % p.sh - p.ph;
     const int iw = zw * p.sw + q % p.sw - p.pw;
     const bool inside = id >= 0 && id < p.D && ih >= 0 && ih < p.H && iw >= 0 && iw < p.W;
-    planes[i] = inside ? x[((bc * p.D + id) * p.H + ih) * p.W + iw] : store_t(0);
+    planes[i] = store_t(inside ? float(x[((bc * p.D + id) * p.H + ih) * p.W + iw]) : 0.0);      // (via float: 16-bit storage only)
 }
 #elif defined(DEPTHWISE)
 layout(std430, binding = 0) readonly buffer X { store_t x[]; };

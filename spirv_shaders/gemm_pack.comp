@@ -23,5 +23,5 @@ void main() {
     const int g = gm / p.MBg, row0 = (gm - g * p.MBg) * p.TM;
     const int from = z * p.src_zs + g * p.gs + row0 * p.rs + (k % p.C) * p.cs + (k / p.C) * p.ts;
     const int o = z * p.dst_zs + (gm * p.K + k) * p.TM;
-    for (int i = 0; i < p.TM; ++i) dst[o + i] = row0 + i < p.Mg ? src[from + i * p.rs] : store_t(0);
+    for (int i = 0; i < p.TM; ++i) dst[o + i] = store_t(row0 + i < p.Mg ? float(src[from + i * p.rs]) : 0.0);   // (via float: 16-bit storage only)
 }

@@ -114,7 +114,7 @@ class VKConv(ProductExecution):
         ints = (geo.channels, h, wd, oh, ow, *geo.kernel[1:], *geo.strides[1:], *geo.dilations[1:],
                 *geo.pad_begin[1:], int(bias is not None), total, code)
         push = pack(np.array(ints, np.int32), act_a, act_b)
-        self.dispatch("conv_depthwise", self.precision, [x.handle, w.handle, (bias or w).handle, y.handle],
+        self.dispatch("conv_depthwise", self.precision, [x.handle, w.handle, (w if bias is None else bias).handle, y.handle],
                       "rr" + ("r" if bias is not None else "-") + "w", push, total)
 
     def winograd(self, geo: ConvGeometry, tile: Tile, x, w, bias, y) -> None:
@@ -138,5 +138,5 @@ class VKConv(ProductExecution):
         total = geo.batch * geo.maps * t
         push = pack(np.array([geo.maps, geo.out[1], geo.out[2], th, tw, int(bias is not None), total, code],
                              np.int32), act_a, act_b)
-        self.dispatch("winograd_output", self.precision, [prod, (bias or y).handle, y.handle],
+        self.dispatch("winograd_output", self.precision, [prod, (y if bias is None else bias).handle, y.handle],
                       "r" + ("r" if bias is not None else "-") + "w", push, total)

@@ -70,6 +70,6 @@ class VKConvTranspose(ProductExecution):
         code, act_a, act_b = activation_params(self.node)
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin,
                 int(bias is not None), total, code)
-        self.dispatch("conv_transpose", self.precision, [cols, (bias or y).handle, y.handle],
+        self.dispatch("conv_transpose", self.precision, [cols, (y if bias is None else bias).handle, y.handle],
                       "r" + ("r" if bias is not None else "-") + "w", pack(np.array(ints, np.int32), act_a, act_b),
                       total)
