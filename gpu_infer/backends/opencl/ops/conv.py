@@ -13,10 +13,11 @@ from __future__ import annotations
 from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
-from .conv_depthwise import DepthwiseConv, depthwise_fits, depthwise_seconds
-from .conv_direct import DirectConv, direct_seconds, plane_elems
-from .conv_geometry import ConvGeometry, conv_geometry
-from .conv_winograd import WinogradConv, winograd_fits, winograd_seconds
+from .conv_depthwise import DepthwiseConv
+from .conv_direct import DirectConv
+from ...conv_geometry import ConvGeometry, conv_geometry
+from ...conv_schemes import conv_schemes, plane_elems
+from .conv_winograd import WinogradConv
 from .gemm_core import TILES, device_of, pick, scratch_ref
 from .product import ProductExecution, Steps, windowed
 
@@ -42,15 +43,8 @@ class CLConv(ProductExecution):
         return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device, item = self.geometry(inputs), device_of(self), self.store_dtype().itemsize
-        out = [Scheme(f"conv.direct.{t.kernel}", (("tile", t.kernel),), direct_seconds(t, geo, device, item))
-               for t in TILES.values()]
-        if depthwise_fits(geo):
-            out.append(Scheme("conv.depthwise", (), depthwise_seconds(geo, device, item)))
-        if winograd_fits(geo, inputs[1].constant is not None):
-            out += [Scheme(f"conv.winograd_f2x2.{t.kernel}", (("tile", t.kernel),),
-                           winograd_seconds(t, geo, device, item)) for t in TILES.values()]
-        return out
+        return conv_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize,
+                            inputs[1].constant is not None)
 
     def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv:
         if self.runner is None:

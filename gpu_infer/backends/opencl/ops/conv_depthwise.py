@@ -9,21 +9,11 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
-from .gemm_core import LAUNCH_SECONDS, Device, activation_args, launch, ref
+from ...conv_geometry import ConvGeometry
+from .gemm_core import activation_args, launch, ref
 from .product import Steps
 
 DW_ROWS, DW_COLS = 2, 16      # outputs per work-item (conv.cl)
-DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
-
-
-def depthwise_fits(geo: ConvGeometry) -> bool:
-    return geo.depthwise and geo.rank <= 2
-
-
-def depthwise_seconds(geo: ConvGeometry, device: Device, item: int) -> float:
-    traffic = geo.batch * geo.channels * (geo.in_size + geo.out_size) * item / (device.gbytes * 1e9)
-    return LAUNCH_SECONDS + 2.0 * geo.macs / (device.flops * DEPTHWISE_SPEED) + traffic
 
 
 class DepthwiseConv:

@@ -10,31 +10,12 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
-from .gemm_core import (INT32_LIMIT, LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape,
-                        Launch, OutputPlane, Tile, gemm_seconds, launch, pack_host, pack_launch, packed_elems, ref)
+from ...conv_geometry import ConvGeometry
+from ...conv_schemes import direct_scratch, direct_shape
+from ...gemm_common import conv_weights
+from .gemm_core import (INT32_LIMIT, Epilogue, GemmLaunch, GemmOperands, Launch, OutputPlane, Tile, launch,
+                        pack_launch, ref)
 from .product import Steps
-
-
-def product_shape(geo: ConvGeometry) -> GemmShape:
-    return GemmShape(geo.groups, geo.mg, geo.cg, geo.taps, geo.columns, geo.batch)
-
-
-def plane_elems(geo: ConvGeometry) -> int:
-    return geo.batch * geo.channels * geo.channel_stride
-
-
-def direct_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -> float:
-    planes = 0.0 if geo.reads_input else \
-        LAUNCH_SECONDS + (geo.batch * geo.channels * geo.in_size + plane_elems(geo)) * item / (device.gbytes * 1e9)
-    return gemm_seconds(tile, product_shape(geo), device) + planes
-
-
-def packed_weights(w: np.ndarray, geo: ConvGeometry, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(M, Cg, *k) -> [group][row block][tap][channel][TM]."""
-    g, mg, cg, taps = geo.groups, geo.mg, geo.cg, geo.taps
-    rows = np.asarray(w, np.float32).reshape(g, mg, cg, taps).transpose(0, 1, 3, 2).reshape(g, mg, taps * cg)
-    return pack_host(rows, tile.rows, dtype)
 
 
 class DirectConv:
@@ -44,11 +25,7 @@ class DirectConv:
         self.exe, self.geo, self.tile, self.constant_weights = exe, geo, tile, constant_weights
 
     def scratch_elems(self) -> list[int]:
-        geo = self.geo
-        out = [] if geo.reads_input else [plane_elems(geo) + self.tile.cols]   # slack: whole-vector reads
-        if not self.constant_weights:
-            out.append(packed_elems(geo.groups, geo.mg, geo.cg * geo.taps, self.tile.rows))
-        return out
+        return direct_scratch(self.geo, self.tile, self.constant_weights)
 
     def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         exe, geo, tile = self.exe, self.geo, self.tile
@@ -62,7 +39,7 @@ class DirectConv:
         if self.constant_weights:
             constant = w.constant
             packed = exe.prepare_weight((1, "packed", tile.kernel, exe.precision, id(constant)),
-                                        lambda: packed_weights(constant, geo, tile, dtype), constant,
+                                        lambda: conv_weights(constant, geo, tile.rows, dtype), constant,
                                         f"the weights of {exe.node.describe()}")
         else:
             packed = scratch.pop(0)
@@ -72,7 +49,7 @@ class DirectConv:
         _, hp, wp = geo.plane
         batches = np.array([(0, z * geo.channels * geo.channel_stride, z * geo.maps * geo.out_size)
                             for z in range(geo.batch)], np.int32).reshape(-1, 3)
-        return Steps(before, GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
+        return Steps(before, GemmLaunch(exe, tile, direct_shape(geo), GemmOperands(
             packed, planes, y, b_cstride=geo.channel_stride, y_mstride=geo.out_size, batches=batches,
             taps=geo.tap_offsets(), n_safe=n_safe, plane=OutputPlane(wp, geo.out[2], hp, geo.out[1]),
             epilogue=epilogue)))

@@ -11,25 +11,12 @@ import numpy as np
 from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
-from .conv_geometry import TransposeGeometry, transpose_geometry
-from .gemm_core import (LAUNCH_SECONDS, TILES, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
-                        activation_args, device_of, gemm_seconds, launch, pack_host, pack_launch, packed_elems,
-                        ref, scratch_ref)
+from ...conv_geometry import TransposeGeometry, transpose_geometry
+from ...conv_schemes import cols_elems, transpose_schemes, transpose_scratch, transpose_shape
+from ...gemm_common import transpose_weights
+from .gemm_core import (TILES, Epilogue, GemmLaunch, GemmOperands, activation_args, device_of, launch,
+                        pack_launch, ref, scratch_ref)
 from .product import ProductExecution, Steps, windowed
-
-
-def product_shape(geo: TransposeGeometry) -> GemmShape:
-    return GemmShape(geo.groups, geo.mg * geo.taps, geo.cg, 1, geo.in_size, geo.batch)
-
-
-def cols_elems(geo: TransposeGeometry) -> int:
-    return geo.batch * geo.maps * geo.taps * geo.in_size
-
-
-def packed_weights(w: np.ndarray, geo: TransposeGeometry, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(C, M/g, *k) -> per group, rows (m, tap) over the group's input channels, packed."""
-    rows = np.asarray(w, np.float32).reshape(geo.groups, geo.cg, geo.mg * geo.taps).transpose(0, 2, 1)
-    return pack_host(rows, tile.rows, dtype)
 
 
 @register("ConvTranspose")
@@ -49,18 +36,12 @@ class CLConvTranspose(ProductExecution):
         return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
 
     def schemes(self, inputs, outputs) -> list[Scheme]:
-        geo, device = self.geometry(inputs), device_of(self)
-        gather = LAUNCH_SECONDS + 2 * cols_elems(geo) * self.store_dtype().itemsize / (device.gbytes * 1e9)
-        return [Scheme(f"conv_transpose.{t.kernel}", (("tile", t.kernel),),
-                       gemm_seconds(t, product_shape(geo), device) + gather) for t in TILES.values()]
+        return transpose_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize)
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:
             return []
-        geo, tile = self.geometry(inputs), self.choose_tile(inputs, outputs)
-        elems = [cols_elems(geo)]
-        if inputs[1].constant is None:
-            elems.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
+        elems = transpose_scratch(self.geometry(inputs), self.choose_tile(inputs, outputs), inputs[1].constant is not None)
         return [n * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> Steps:
@@ -72,7 +53,7 @@ class CLConvTranspose(ProductExecution):
         if w.constant is not None:
             constant = w.constant
             packed = self.prepare_weight((1, "packed", tile.kernel, self.precision, id(constant)),
-                                         lambda: packed_weights(constant, geo, tile, dtype), constant,
+                                         lambda: transpose_weights(constant, geo, tile.rows, dtype), constant,
                                          f"the weights of {self.node.describe()}")
         else:
             packed = scratch_ref(self, 1, dtype)
@@ -81,7 +62,7 @@ class CLConvTranspose(ProductExecution):
         per_batch = geo.maps * geo.taps * geo.in_size
         batches = np.array([(0, z * geo.channels * geo.in_size, z * per_batch) for z in range(geo.batch)],
                            np.int32).reshape(-1, 3)
-        product = GemmLaunch(self, tile, product_shape(geo), GemmOperands(
+        product = GemmLaunch(self, tile, transpose_shape(geo), GemmOperands(
             packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
             epilogue=Epilogue(activation=False)))
         od, oh, ow = geo.out

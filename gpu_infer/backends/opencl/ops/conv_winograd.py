@@ -15,71 +15,27 @@ from typing import Any
 import numpy as np
 
 from ..execution import CLExecution
-from .conv_geometry import ConvGeometry
-from .gemm_core import (LAUNCH_SECONDS, Device, Epilogue, GemmLaunch, GemmOperands, GemmShape, Tile,
-                        activation_args, gemm_seconds, launch, pack_host, ref)
+from ...conv_geometry import ConvGeometry
+from ...conv_schemes import winograd_scratch, winograd_shape, winograd_tiles
+from ...gemm_common import winograd_weights
+from .gemm_core import Epilogue, GemmLaunch, GemmOperands, Tile, activation_args, launch, ref
 from .product import Steps
-
-G_MATRIX = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
-MIN_CHANNELS = 8             # below this the transforms' traffic outweighs the saved multiplies
-# Measured on PoCL (2 cores, AVX2), 96 -> 24 channels at 160x160: the 16 products run at about
-# half the direct product's rate (each reads its B rows from 16 planes of scratch, not from one
-# input kept in cache) and the transforms move their scratch at about half the nominal bandwidth;
-# the whole took 1.7 times the direct convolution there, so the cost model picks Winograd only
-# where the channels are many for the image size (and bench --tune can measure it anywhere).
-GEMM_SPEED = 0.5
-TRAFFIC_SPEED = 0.5
-
-
-def winograd_fits(geo: ConvGeometry, constant_weights: bool) -> bool:
-    return (constant_weights and geo.rank == 2 and geo.kernel == (1, 3, 3) and geo.strides == (1, 1, 1)
-            and geo.dilations == (1, 1, 1) and geo.groups == 1 and geo.channels >= MIN_CHANNELS
-            and geo.maps >= MIN_CHANNELS)
-
-
-def tiles(geo: ConvGeometry) -> tuple[int, int]:
-    return -(-geo.out[1] // 2), -(-geo.out[2] // 2)
-
-
-def product_shape(geo: ConvGeometry) -> GemmShape:
-    th, tw = tiles(geo)
-    return GemmShape(1, geo.maps, geo.channels, 1, th * tw, 16 * geo.batch)
-
-
-def scratch_elems(geo: ConvGeometry) -> list[int]:
-    th, tw = tiles(geo)
-    return [16 * geo.batch * geo.channels * th * tw, 16 * geo.batch * geo.maps * th * tw]
-
-
-def winograd_seconds(tile: Tile, geo: ConvGeometry, device: Device, item: int) -> float:
-    v, p = scratch_elems(geo)
-    io = geo.batch * (geo.channels * geo.in_size + geo.maps * geo.out_size)
-    traffic = (io + 2 * v + 2 * p) * item / (device.gbytes * 1e9 * TRAFFIC_SPEED)
-    return 2 * LAUNCH_SECONDS + traffic + gemm_seconds(tile, product_shape(geo), device) / GEMM_SPEED
-
-
-def transformed_weights(w: np.ndarray, tile: Tile, dtype: np.dtype) -> np.ndarray:
-    """(M, C, 3, 3) -> G g G^T per (m, c), as 16 matrices (M, C) packed for the tiles."""
-    u = np.einsum("ik,mckl,jl->ijmc", G_MATRIX, np.asarray(w, np.float64), G_MATRIX)
-    m, c = w.shape[:2]
-    return pack_host(u.reshape(16, m, c).astype(np.float32), tile.rows, dtype)
-
 
 class WinogradConv:
     def __init__(self, exe: CLExecution, geo: ConvGeometry, tile: Tile):
         self.exe, self.geo, self.tile = exe, geo, tile
 
     def scratch_elems(self) -> list[int]:
-        return scratch_elems(self.geo)
+        return winograd_scratch(self.geo)
 
     def bind(self, x: Any, w: Any, bias: Any, y: Any, scratch: list[Any], dtype: np.dtype) -> Steps:
         exe, geo, tile = self.exe, self.geo, self.tile
         v, p = scratch
-        th, tw = tiles(geo)
+        th, tw = winograd_tiles(geo)
         t = th * tw
         constant = w.constant
         u = exe.prepare_weight((1, "winograd_f2x2", tile.kernel, exe.precision, id(constant)),
-                               lambda: transformed_weights(constant, tile, dtype), constant,
+                               lambda: winograd_weights(constant, tile.rows, dtype), constant,
                                f"the weights of {exe.node.describe()}")
         _, h, wd = geo.spatial
         inputs = [*ref(x), *ref(v), *(np.int32(n) for n in (geo.channels, h, wd, th, tw, *geo.pad_begin[1:]))]
@@ -88,7 +44,7 @@ class WinogradConv:
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
                             for z in range(16 * geo.batch)], np.int32).reshape(-1, 3)
-        product = GemmLaunch(exe, tile, product_shape(geo), GemmOperands(
+        product = GemmLaunch(exe, tile, winograd_shape(geo), GemmOperands(
             u, v, p, b_cstride=t, y_mstride=t, batches=batches, n_safe=t, epilogue=Epilogue(activation=False)))
         outputs = [*ref(p), *ref(bias if bias is not None else x), np.int32(bias is not None), *ref(y),
                    *(np.int32(n) for n in (geo.maps, geo.out[1], geo.out[2], th, tw)),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -20,22 +20,12 @@ import numpy as np
 from ....scheduler import probe_all
 from ....scheduler.schemes import Scheme, choose
 from ...base import Tensor
+from ...gemm_common import (INT32_LIMIT, Device, Epilogue, GemmOperands, GemmShape, OutputPlane,  # noqa: F401
+                            Tile, gemm_seconds, packed_elems)  # (Epilogue, packed_elems: for the other modules)
 from ..execution import ACTIVATION_CODES, CLExecution, activation_options, round_up
 
-INT32_LIMIT = 2**31 - 2**16          # element indices the kernels compute in int (margin for tiles)
 GEMM_LOCAL = (8, 4, 1)               # 8 column tiles x 4 row blocks: the blocks share B in cache
 LAUNCH_SECONDS = 10e-6               # host and driver cost of one enqueued kernel (PoCL: 5-7 us)
-
-
-@dataclass(frozen=True)
-class Tile:
-    rows: int                        # TM: output rows (channels) per work-item
-    cols: int                        # TN: consecutive output columns per work-item
-    speed: float                     # relative throughput of a full tile (measured on PoCL)
-
-    @property
-    def kernel(self) -> str:
-        return f"gemm_{self.rows}x{self.cols}"
 
 
 TILES = {t.kernel: t for t in (Tile(6, 16, 1.0), Tile(4, 16, 0.75), Tile(8, 8, 0.75))}
@@ -50,19 +40,6 @@ MAIN_TILE = "gemm_6x16"
 # squeeze-excitation convs, launch-bound) had picked all three tiles for estimates 1-9 us apart.
 TILE_MARGIN = 0.15
 TILE_MARGIN_SECONDS = 20e-6
-
-
-@dataclass(frozen=True)
-class Device:
-    """What the cost model knows of the device (the probe's properties)."""
-    compute_units: int
-    work_group: int                  # the most work-items of a work-group
-    gflops_per_unit: float = 20.0    # float FMA throughput of a unit running full 6x16 tiles
-    gbytes: float = 20.0             # memory bandwidth
-
-    @property
-    def flops(self) -> float:
-        return self.compute_units * self.gflops_per_unit * 1e9
 
 
 def _attr_text(value: Any) -> str:
@@ -100,47 +77,14 @@ def favour_main_tile(candidates: list[Scheme]) -> list[Scheme]:
 def device_of(exe: CLExecution) -> Device:
     status = probe_all()["opencl"]
     props = status.device.properties if status.device is not None else {}
-    return Device(int(props.get("compute_units", 1)), int(props.get("max_work_group_size", 256)))
-
-
-@dataclass(frozen=True)
-class GemmShape:
-    """One product: per batch z and group, (rows x taps*depth) @ (taps*depth x columns)."""
-    groups: int
-    rows: int                        # Mg
-    depth: int                       # C, rows of B per tap
-    taps: int
-    columns: int                     # N, flat output columns computed (some may be padding)
-    batch: int = 1
-
-
-def gemm_seconds(tile: Tile, shape: GemmShape, device: Device) -> float:
-    """The cost model: padded multiply-adds at the tile's speed, less parallel when there are
-    few work-items, plus the launch."""
-    blocks = shape.groups * math.ceil(shape.rows / tile.rows) * math.ceil(shape.columns / tile.cols) * shape.batch
-    flops = 2.0 * blocks * tile.rows * tile.cols * shape.taps * shape.depth
-    busy = min(1.0, blocks / (8.0 * device.compute_units))
-    return LAUNCH_SECONDS + flops / (device.flops * tile.speed * max(busy, 1e-3))
+    return Device(int(props.get("compute_units", 1)), int(props.get("max_work_group_size", 256)),
+                  launch=LAUNCH_SECONDS)
 
 
 def gemm_schemes(prefix: str, shape: GemmShape, device: Device) -> list[Scheme]:
     """One scheme per tile shape, named prefix.gemm_RxC."""
     return [Scheme(f"{prefix}.{t.kernel}", (("tile", t.kernel),), gemm_seconds(t, shape, device))
             for t in TILES.values()]
-
-
-def pack_host(a: np.ndarray, tile_rows: int, dtype: np.dtype) -> np.ndarray:
-    """(G, Mg, K) rows -> (G, ceil(Mg/TM), K, TM): what the tiles read as A, zeros past Mg."""
-    g, mg, k = a.shape
-    mb = max(-(-mg // tile_rows), 1)
-    out = np.zeros((g, mb * tile_rows, k), np.float32)
-    out[:, :mg] = a
-    with np.errstate(over="ignore"):
-        return np.ascontiguousarray(out.reshape(g, mb, tile_rows, k).transpose(0, 1, 3, 2)).astype(dtype)
-
-
-def packed_elems(groups: int, rows: int, depth: int, tile_rows: int) -> int:
-    return groups * max(-(-rows // tile_rows), 1) * tile_rows * depth
 
 
 @dataclass
@@ -196,41 +140,6 @@ def ref(t: Any) -> list[Any]:
     """A tensor's handle (or a handle itself) as [buffer, element offset]."""
     h = t.handle if isinstance(t, Tensor) else t
     return [h.buffer, np.int32(h.offset)]
-
-
-@dataclass
-class Epilogue:
-    """What a product's output gets before it is stored: alpha, beta * C (broadcast by strides),
-    the node's fused activation."""
-    alpha: float = 1.0
-    c: Any = None                    # a Tensor or handle, or None
-    c_strides: tuple[int, int] = (0, 0)
-    beta: float = 1.0
-    activation: bool = True          # False: a product feeding another kernel (no activation)
-
-
-@dataclass
-class OutputPlane:
-    """How flat output columns map to stored elements (see gemm_tile.h): a plane `width` wide and
-    `height` high of which `out_w` x `out_h` is stored. A plain matrix: width = out_w = N."""
-    width: int
-    out_w: int
-    height: int = 1
-    out_h: int = 1
-
-
-@dataclass
-class GemmOperands:
-    a: Any                           # packed A (handle)
-    b: Any                           # B (Tensor or handle)
-    y: Any                           # output (Tensor or handle)
-    b_cstride: int                   # elements between consecutive rows of B
-    y_mstride: int                   # elements between output channels
-    batches: np.ndarray              # (Z, 3) int32: offsets of A, B, y per grid z
-    taps: Sequence[int] = (0,)
-    n_safe: int = INT32_LIMIT        # tiles reading below this column load whole vectors
-    plane: OutputPlane | None = None
-    epilogue: Epilogue = field(default_factory=Epilogue)
 
 
 def _table(values: Sequence[int] | np.ndarray) -> np.ndarray:

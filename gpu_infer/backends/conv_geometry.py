@@ -1,5 +1,6 @@
-"""A convolution's geometry as the OpenCL kernels see it: 1-D and 2-D shapes normalised to 3-D,
-and the padded, phase-split planes over which any convolution is one GEMM (gemm_tile.h).
+"""A convolution's geometry as the GPU kernels (OpenCL and Vulkan) see it: 1-D and 2-D shapes
+normalised to 3-D, and the padded, phase-split planes over which any convolution is one GEMM
+(cl_kernels/gemm_tile.h, spirv_shaders/gemm.comp).
 
 Planes: the input padded and split by stride phase, so that output (d, h, w) reads tap (kd, kh, kw)
 at plane element (d + kd*dd // sd, h + kh*dh // sh, w + kw*dw // sw) of phase
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...cpu.ops.window import spatial_params
+from .cpu.ops.window import spatial_params
 
 
 def _three(values: list[int], fill: int) -> tuple[int, ...]:

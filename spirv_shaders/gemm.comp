@@ -1,0 +1,91 @@
+#version 450
+// The GEMM core of Gemm, MatMul, Conv (pointwise, general over padded planes, Winograd's
+// products) and ConvTranspose, as cl_kernels/gemm_tile.h: an invocation computes TM output rows x
+// TN consecutive output columns (TM, TN per variant: gpu_infer/backends/vulkan/ops/gemm_core.py)
+//
+//   y[ch][n] = act(alpha * sum over taps t and rows c of A[ch][t][c] * B[c][taps[t] + n] + beta * C[ch][n])
+//
+// A: packed once, [group][row block][t][c][TM] (rows past a group's Mg are zeros).
+// B: rows `b_cstride` elements apart, read along n shifted by the tap's offset (taps = {0} for a
+//    plain GEMM); group g reads rows [g*C, (g+1)*C).
+// batches: per grid z, the element offsets of A, B and y.
+// Tiles whose reads all stay below `n_safe` read without checks; the others read columns past N
+// as zeros. Products and sums are computed in float at every precision.
+// Output column n is element (row d, h, w) of a plane P wide and PH high (n = (d*PH + h)*P + w);
+// those with w < OW and h < OH are stored at (d*OH + h)*OW + w of channel ch (rows y_mstride
+// apart). A plain matrix has P = OW = N and PH = OH = 1.
+// Bindings: 0 A, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+#include "precision.glsl"
+#include "types.glsl"
+#include "activation.glsl"
+
+// the TM values of A at ap, read as vectors, times bv into acc (whole-vector path)
+#define MULTIPLY_ADD4 \
+    [[unroll]] for (int q = 0; q < TM / 4; ++q) { \
+        const vec4 a4v = vec4(a4[(ap >> 2) + q]); \
+        [[unroll]] for (int r = 0; r < 4; ++r) { \
+            [[unroll]] for (int v = 0; v < NV; ++v) acc[4 * q + r][v] = fma(vec4(a4v[r]), bv[v], acc[4 * q + r][v]); \
+        } \
+    }
+
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
+#include "gemm_tile.glsl"
+
+void main() {
+    const int n0 = int(gl_GlobalInvocationID.x) * TN;
+    const int gm = int(gl_GlobalInvocationID.y);
+    const int z = int(gl_GlobalInvocationID.z);
+    const int g = gm / p.MBg;
+    if (n0 >= p.N || g >= p.G) return;
+    const int mb = gm - g * p.MBg;
+    int ap = batches[3 * z] + gm * (p.n_taps * p.C * TM);
+    const int bz = batches[3 * z + 1] + g * p.C * p.b_cstride + n0;
+    const bool full = n0 + TN <= p.n_safe;
+    const int live = p.N - n0;
+
+    vec4 acc[TM][NV];
+    [[unroll]] for (int i = 0; i < TM; ++i) {
+        [[unroll]] for (int v = 0; v < NV; ++v) acc[i][v] = vec4(0.0);
+    }
+    if (full && p.aligned != 0) {
+        for (int t = 0; t < p.n_taps; ++t) {
+            int bp = (bz + taps[t]) >> 2;
+            for (int k = 0; k < p.C; ++k) {
+                vec4 bv[NV];
+                [[unroll]] for (int v = 0; v < NV; ++v) bv[v] = vec4(b4[bp + v]);
+                MULTIPLY_ADD4;
+                ap += TM;
+                bp += p.b_cstride >> 2;
+            }
+        }
+    } else if (full) {
+        for (int t = 0; t < p.n_taps; ++t) {
+            int bp = bz + taps[t];
+            for (int k = 0; k < p.C; ++k) {
+                vec4 bv[NV];
+                [[unroll]] for (int v = 0; v < NV; ++v)
+                    bv[v] = vec4(b[bp + 4 * v], b[bp + 4 * v + 1], b[bp + 4 * v + 2], b[bp + 4 * v + 3]);
+                MULTIPLY_ADD;
+                ap += TM;
+                bp += p.b_cstride;
+            }
+        }
+    } else {
+        for (int t = 0; t < p.n_taps; ++t) {
+            int bp = bz + taps[t];
+            for (int k = 0; k < p.C; ++k) {
+                vec4 bv[NV];
+                [[unroll]] for (int v = 0; v < NV; ++v) {
+                    [[unroll]] for (int j = 0; j < 4; ++j) bv[v][j] = 4 * v + j < live ? float(b[bp + 4 * v + j]) : 0.0;
+                }
+                MULTIPLY_ADD;
+                ap += TM;
+                bp += p.b_cstride;
+            }
+        }
+    }
+
+    store_tile(n0, g, mb, z, acc);
+}
