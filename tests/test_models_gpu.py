@@ -27,7 +27,7 @@ import gpu_infer
 from helpers import CLS_MODEL, DET_MODEL, rel_err, text_image
 from test_models import LIGHT_MODELS, softmax_bound, with_softmax_logits
 
-GPU_BACKENDS = ["opencl"]
+GPU_BACKENDS = ["opencl", "vulkan"]
 TOLERANCE = {"fp32": 1e-3, "fp16": 3e-2}
 DET_LOGITS = "p2o.Add.281"          # the detector's map before its final Sigmoid
 FP16_SAFE = 2.0 ** 15               # nodes reading or writing larger magnitudes run in FP32 at FP16
@@ -136,14 +136,26 @@ def test_det_640_strict_on_gpu(backend, precision):
     check_det(backend, precision, (1, 3, 640, 640))
 
 
-def light_param(path: str):
-    """vgg19 is slow: preparing its 550 MB of weights takes about 10 s a session on PoCL."""
-    name = os.path.basename(path)[:-5]
-    return pytest.param(path, id=name, marks=[pytest.mark.slow] if name == "light_vgg19" else [])
+# fully-connected weights larger than one storage buffer may be on lavapipe (maxStorageBufferRange
+# 128 MiB); splitting a GEMM operand over several buffers is not done yet, so Vulkan refuses them
+# with a DeviceError naming the constant and the limit (a device with larger buffers runs them)
+VK_ONE_BUFFER_TOO_SMALL = {"light_bvlc_alexnet", "light_vgg19", "light_zfnet512"}
 
 
-@gpu
+def light_params():
+    """(backend, path) pairs; vgg19 is slow: preparing its 550 MB of weights takes about 10 s a
+    session on PoCL."""
+    for backend in GPU_BACKENDS:
+        for path in LIGHT_MODELS:
+            name = os.path.basename(path)[:-5]
+            marks = [pytest.mark.slow] if name == "light_vgg19" else []
+            if backend == "vulkan" and name in VK_ONE_BUFFER_TOO_SMALL:
+                marks.append(pytest.mark.xfail(raises=gpu_infer.errors.DeviceError, strict=False,
+                                               reason="a weight beyond the device's largest storage buffer"))
+            yield pytest.param(backend, path, id=f"{backend}-{name}", marks=marks)
+
+
 @precisions
-@pytest.mark.parametrize("path", [light_param(p) for p in LIGHT_MODELS])
+@pytest.mark.parametrize(("backend", "path"), list(light_params()))
 def test_light_model_strict_on_gpu(backend, precision, path):
     check_softmax_model(path, backend, precision)
