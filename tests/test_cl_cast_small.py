@@ -1,7 +1,8 @@
 """Cast on the GPU backends (OpenCL, Vulkan) to and from the narrow ONNX types (bfloat16, float8,
-float8e8m0, float6, float4, int4, uint4, int2, uint2), bit for bit against onnx's reference (onnx.reference's cast_to, on ml_dtypes): every
-code of each type decoded, and a dense sweep of float32 (every 4099th bit pattern, every float16,
-and each type's rounding ties with their neighbours) encoded, per saturate and round_mode."""
+float8e8m0, float6, float4, int4, uint4, int2, uint2), bit for bit against onnx's reference
+(onnx.reference's cast_to, on ml_dtypes): every code of each type decoded, and a dense sweep of
+float32 (every 4099th bit pattern, every float16, and each type's rounding ties with their
+neighbours) encoded, per saturate and round_mode."""
 from __future__ import annotations
 
 import numpy as np
