@@ -1,7 +1,8 @@
-"""OpenCL Cast to and from the narrow ONNX types (bfloat16, float8, float8e8m0, float6, float4, int4,
-uint4, int2, uint2), bit for bit against onnx's reference (onnx.reference's cast_to, on ml_dtypes): every
-code of each type decoded, and a dense sweep of float32 (every 4099th bit pattern, every float16,
-and each type's rounding ties with their neighbours) encoded, per saturate and round_mode."""
+"""Cast on the GPU backends (OpenCL, Vulkan) to and from the narrow ONNX types (bfloat16, float8,
+float8e8m0, float6, float4, int4, uint4, int2, uint2), bit for bit against onnx's reference
+(onnx.reference's cast_to, on ml_dtypes): every code of each type decoded, and a dense sweep of
+float32 (every 4099th bit pattern, every float16, and each type's rounding ties with their
+neighbours) encoded, per saturate and round_mode."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,11 +12,10 @@ from onnx import TensorProto, helper
 from onnx.reference.ops.op_cast import cast_to
 
 import gpu_infer
-from gpu_infer.backends.opencl.ops.cast import SMALL
-from gpu_infer.backends.opencl.ops.elementwise import device_has_fp64
+from gpu_infer.backends.narrow_types import SMALL
 from narrow_types import every_code
 
-pytestmark = pytest.mark.opencl
+pytestmark = pytest.mark.parametrize("backend", ["opencl", "vulkan"])
 
 NARROW = {name: getattr(TensorProto, name) for name in (
     "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "FLOAT4E2M1", "FLOAT8E8M0",
@@ -32,11 +32,19 @@ def cast_model(src: int, to: int, n: int, **attrs) -> bytes:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]).SerializeToString()
 
 
-def on_opencl(x: np.ndarray, to: int, precision: str = "fp32", **attrs) -> np.ndarray:
+def on_gpu(backend: str, x: np.ndarray, to: int, precision: str = "fp32", **attrs) -> np.ndarray:
     src = helper.np_dtype_to_tensor_dtype(x.dtype)
-    sess = gpu_infer.InferenceSession(cast_model(src, to, x.size, **attrs), backend="opencl", precision=precision,
+    sess = gpu_infer.InferenceSession(cast_model(src, to, x.size, **attrs), backend=backend, precision=precision,
                                       strict=True)
     return sess.run(None, {"x": x})[0]
+
+
+def has_fp64(backend: str) -> bool:
+    if backend == "opencl":
+        from gpu_infer.backends.opencl.ops.elementwise import device_has_fp64
+        return device_has_fp64()
+    from gpu_infer.backends.vulkan.execution import device_features
+    return bool(device_features().get("shaderFloat64"))
 
 
 def bits(a: np.ndarray) -> np.ndarray:
@@ -72,10 +80,10 @@ def np_type(name: str) -> np.dtype:
 
 
 @pytest.mark.parametrize("name", NARROW)
-def test_every_code_decodes_exactly(name):
+def test_every_code_decodes_exactly(name, backend):
     x = every_code(np_type(name))
     for to in (TensorProto.FLOAT,) + ((TensorProto.FLOAT16,) if name.startswith("FLOAT8") else ()):
-        assert_same_bits(on_opencl(x, to), cast_to(x, to, True), x)
+        assert_same_bits(on_gpu(backend, x, to), cast_to(x, to, True), x)
 
 
 def defined(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -86,7 +94,7 @@ def defined(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", NARROW)
-def test_float32_sweep_encodes_exactly(name):
+def test_float32_sweep_encodes_exactly(name, backend):
     to, dtype = NARROW[name], np_type(name)
     x = defined(sweep(dtype), dtype)
     forms = [{}]
@@ -96,19 +104,19 @@ def test_float32_sweep_encodes_exactly(name):
         forms = [{"saturate": s, "round_mode": r} for s in (1, 0) for r in ("up", "down", "nearest")]
     for attrs in forms:
         want = cast_to(x, to, bool(attrs.get("saturate", 1)), attrs.get("round_mode", "up"))
-        assert_same_bits(on_opencl(x, to, **attrs), want, x)
+        assert_same_bits(on_gpu(backend, x, to, **attrs), want, x)
 
 
 @pytest.mark.parametrize("name", ["BFLOAT16", "FLOAT8E4M3FN", "INT4"])
-def test_float16_and_float64_sources(name):
+def test_float16_and_float64_sources(name, backend):
     """Every float16 (half storage, read through vload_half) and float64 (where the device has double)
     through float, as onnx's reference does."""
     to, dtype = NARROW[name], np_type(name)
     x16 = defined(np.arange(1 << 16, dtype=np.uint16).view(np.float16), dtype)
-    assert_same_bits(on_opencl(x16, to), cast_to(x16, to, True), x16)
-    if device_has_fp64():
+    assert_same_bits(on_gpu(backend, x16, to), cast_to(x16, to, True), x16)
+    if has_fp64(backend):
         x64 = defined(sweep(dtype).astype(np.float64) * (1 + 2.0**-30), dtype)
-        assert_same_bits(on_opencl(x64, to), cast_to(x64, to, True), x64)
+        assert_same_bits(on_gpu(backend, x64, to), cast_to(x64, to, True), x64)
 
 
 INTS = np.arange(-300, 300, dtype=np.int32)
@@ -120,7 +128,7 @@ PAIRS = [("INT32", "BFLOAT16"), ("INT32", "FLOAT8E4M3FNUZ"), ("INT64", "INT4"), 
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids="->".join)
-def test_between_types(pair):
+def test_between_types(pair, backend):
     src, dst = np_type(pair[0]), np_type(pair[1])
     if src in SMALL:
         x = every_code(src)
@@ -132,16 +140,16 @@ def test_between_types(pair):
     # ml_dtypes casts between two narrow integer types only through a wider one
     ref = x.astype(np.int32) if src in SMALL and dst in SMALL and not SMALL[src][2] else x
     want = x if src == dst else cast_to(ref, getattr(TensorProto, pair[1]), True)
-    assert_same_bits(on_opencl(x, getattr(TensorProto, pair[1])), want, x)
+    assert_same_bits(on_gpu(backend, x, getattr(TensorProto, pair[1])), want, x)
 
 
 @pytest.mark.parametrize("precision", ["fp16-storage"])
-def test_fp16_storage_session(precision):
+def test_fp16_storage_session(precision, backend):
     """At fp16-storage the float32 graph input is half on the device; narrow types stay their bits."""
     x = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
     for to in (TensorProto.FLOAT8E4M3FN, TensorProto.FLOAT8E5M2, TensorProto.BFLOAT16):
-        y = on_opencl(x, to, precision)
+        y = on_gpu(backend, x, to, precision)
         assert_same_bits(y, cast_to(x, to, True), x)
-        back = on_opencl(y, TensorProto.FLOAT, precision)
+        back = on_gpu(backend, y, TensorProto.FLOAT, precision)
         want = cast_to(y, TensorProto.FLOAT, True).astype(np.float16).astype(np.float32)
         np.testing.assert_array_equal(back, want)

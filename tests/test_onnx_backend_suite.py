@@ -37,10 +37,6 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
 }
 # One backend (and precision level, or every one: None)
 SCOPED_KNOWN_FAILURES: dict[tuple[str, str | None], dict[str, str]] = {
-    ("vulkan", None): {
-        "test_cast(like)?_.*(BFLOAT16|FLOAT8|FLOAT4|INT4|UINT4|INT2|UINT2|E8M0).*":
-            "bfloat16, float8, float4, 4- and 2-bit integers have no Vulkan kernel (OpenCL's are in small_types.h)",
-    },
     ("opencl", None): {
         "test_flexattention_double_expanded.*": "float64 MatMul and Softmax: the GEMM and softmax kernels take "
                                                 "float32 tensors (stored at the session's precision) only",

@@ -4,26 +4,15 @@ float32, float64 where the device has double, the integers, bool) and the narrow
 raw bits (cl_kernels/small_types.h); the rules are cast.cl's."""
 from __future__ import annotations
 
-import ml_dtypes
 import numpy as np
 
 from ...base import Tensor
+from ...narrow_types import E8M0_ROUND, FLOAT8, SMALL
 from ..execution import ref_args
 from ..registry import register
 from .elementwise import BOOL, NUMBERS, CLElementwise, fits, flat_launch, holds, role_options
 
 TYPES = NUMBERS | {BOOL}
-
-# narrow type -> (its format in small_types.h, the unsigned type of its bits, whether it is a float)
-SMALL: dict[np.dtype, tuple[str, str, bool]] = {np.dtype(getattr(ml_dtypes, name)): spec for name, spec in (
-    ("bfloat16", ("BF16", "ushort", True)), ("float8_e4m3fn", ("E4M3FN", "uchar", True)),
-    ("float8_e4m3fnuz", ("E4M3FNUZ", "uchar", True)), ("float8_e5m2", ("E5M2", "uchar", True)),
-    ("float8_e5m2fnuz", ("E5M2FNUZ", "uchar", True)), ("float4_e2m1fn", ("E2M1", "uchar", True)),
-    ("float6_e2m3fn", ("E2M3", "uchar", True)), ("float6_e3m2fn", ("E3M2", "uchar", True)),
-    ("float8_e8m0fnu", ("E8M0", "uchar", True)), ("int4", ("I4", "uchar", False)),
-    ("uint4", ("U4", "uchar", False)), ("int2", ("I2", "uchar", False)), ("uint2", ("U2", "uchar", False)))}
-FLOAT8 = frozenset(d for d in SMALL if d.name.startswith("float8"))
-E8M0_ROUND = {"up": 0, "down": 1, "nearest": 2}
 
 
 def castable(dtype) -> bool:
