@@ -60,11 +60,10 @@ def main() -> None:
              f"This machine has {os.cpu_count()} CPU(s); on a small shared VM the ratios move by a third",
              "between runs, so compare rows of one file, not files.",
              "A GPU backend that lacks an op falls back to the CPU backend per node ('nodes on backend').",
-             "OpenCL runs every node of both models (the script fails if its row shows a fallback), so its",
-             "rows time OpenCL kernels only (PoCL here: the CPU's two cores through OpenCL C). Vulkan runs",
-             "Add, Relu and the data-movement ops so far, so its rows still measure the fallback and copy",
-             "overhead of a mixed plan. On CPU-emulated devices (PoCL, lavapipe) `backend=\"auto\"` picks",
-             "the NumPy backend.", ""]
+             "OpenCL and Vulkan run every node of both models (the script fails if an OpenCL row shows a",
+             "fallback), so their rows time GPU kernels only (PoCL and lavapipe here: the CPU's two cores",
+             "through OpenCL C and through LLVM-compiled SPIR-V). On CPU-emulated devices (PoCL, lavapipe)",
+             "`backend=\"auto\"` picks the NumPy backend.", ""]
     blob = {}
     for label, path, shapes in MODELS:
         lines += [f"## {label} {tuple(next(iter(shapes.values())))} ({args.precision})", "",
