@@ -27,12 +27,23 @@ uint encode_value(const int v) {
     return float_format(TARGET) ? encode_float(TARGET, float(v), SATURATE != 0, ROUND_MODE) : int_bits(TARGET, v);
 }
 #if defined(A_FLOAT) && A_BITS == 64
-uint encode_value(const double v) {             // integers: through int64 (lavapipe rounds doubles
-                                                // past 2^24 wrongly in trunc / floor)
-    if (float_format(TARGET)) return encode_float(TARGET, float(v), SATURATE != 0, ROUND_MODE);
+// A double's integer bits from its own bits (no int64 arithmetic; lavapipe's double trunc / floor
+// are inexact past 2^24): |v| = m x 2^e with m its 53-bit mantissa, floor(|v|) = m >> -e or m << e,
+// and its low 4 bits negated for negative values.
+uint double_bits(const double v) {
     if (is_nan(v) || v <= -9223372036854775808.0LF) return 0u;
     if (v >= 9223372036854775808.0LF) return int_mask(TARGET);
-    return uint(int64_t(v) & int64_t(int_mask(TARGET)));
+    const uvec2 w = unpackDouble2x32(v);
+    const uint hi = (w.y & 0xFFFFFu) | 0x100000u, lo = w.x;
+    const int e = int((w.y >> 20) & 0x7FFu) - 1075;
+    uint low = 0u;
+    if (e >= 0) low = e < 4 ? (lo << e) & 0xFu : 0u;
+    else if (-e < 32) low = ((lo >> -e) | (hi << (32 + e))) & 0xFu;
+    else if (-e < 53) low = (hi >> (-e - 32)) & 0xFu;
+    return (w.y >> 31 != 0u ? 16u - low : low) & int_mask(TARGET);
+}
+uint encode_value(const double v) {
+    return float_format(TARGET) ? encode_float(TARGET, float(v), SATURATE != 0, ROUND_MODE) : double_bits(v);
 }
 #elif !defined(A_FLOAT) && !defined(A_NARROW) && !(defined(A_SIGNED) && A_BITS == 32)
 uint encode_value(const a_c v) {                // 64-bit and unsigned integers, bool: as int's
@@ -56,7 +67,7 @@ b_c to_target(const float v) {
 b_c to_target(const int v) {
 #if defined(B_BOOL)
     return b_c(v != 0 ? 1 : 0);
-#elif B_BITS == 64
+#elif B_BITS == 64 && !defined(B_FLOAT)
     return b_c(int64_t(v));                     // sign-extended, then (unsigned) its bits
 #else
     return b_c(v);

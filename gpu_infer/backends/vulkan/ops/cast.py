@@ -8,7 +8,7 @@ import numpy as np
 
 from ...base import Tensor
 from ...narrow_types import E8M0_ROUND, FLOAT8, FORMAT_CODES, SMALL
-from ..execution import kernel_tensors, pack, type_code, type_refusal
+from ..execution import kernel_tensors, pack, type_code
 from ..registry import register
 from .elementwise import FLOATS, INTEGERS, VKElementwise
 
@@ -34,12 +34,10 @@ class VKCast(VKElementwise):
         if node.attr("round_mode", "up") not in E8M0_ROUND:
             return f"round_mode {node.attr('round_mode')!r} is none of {', '.join(E8M0_ROUND)}"
         for t in (x, y):
-            why = None if t is None else narrow_refusal(t) if np.dtype(t.dtype) in SMALL else kernel_tensors([t], TYPES)
-            if why is not None:
-                return why
-        to_narrow_int = y is not None and np.dtype(y.dtype) in SMALL and not SMALL[np.dtype(y.dtype)][2]
-        if to_narrow_int and x is not None and np.dtype(x.dtype) == np.float64:
-            return type_refusal(np.int64)     # (through int64)
+            if t is not None:
+                why = narrow_refusal(t) if np.dtype(t.dtype) in SMALL else kernel_tensors([t], TYPES)
+                if why is not None:
+                    return why
         return None
 
     def reads_input(self, index: int) -> bool:
