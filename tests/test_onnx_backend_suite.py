@@ -34,16 +34,14 @@ GPU_KNOWN_FAILURES: dict[str, str] = {
     # OpenCL elementwise family
     "test_batchnorm_.*_training_mode": "training-mode BatchNormalization (batch statistics, running averages) "
                                        "needs reductions; the GPU kernel is inference-only",
+    # GEMM/conv and softmax families
+    "test_flexattention_double_expanded.*": "float64 MatMul and Softmax: the GEMM and softmax kernels take "
+                                            "float32 tensors (stored at the session's precision) only",
+    "test_flexattention_fp16_expanded.*": "a float16-typed MatMul (a float16 model): the GEMM kernels take "
+                                          "float32 tensors (stored at the session's precision) only",
 }
-# One backend (and precision level, or every one: None)
-SCOPED_KNOWN_FAILURES: dict[tuple[str, str | None], dict[str, str]] = {
-    ("opencl", None): {
-        "test_flexattention_double_expanded.*": "float64 MatMul and Softmax: the GEMM and softmax kernels take "
-                                                "float32 tensors (stored at the session's precision) only",
-        "test_flexattention_fp16_expanded.*": "a float16-typed MatMul (a float16 model): the GEMM kernels take "
-                                              "float32 tensors (stored at the session's precision) only",
-    },
-}
+# One backend (and precision level, or every one: None); none at present
+SCOPED_KNOWN_FAILURES: dict[tuple[str, str | None], dict[str, str]] = {}
 
 # Cases the GPU backends fail only at the FP16 levels: what FP16 storage cannot hold.
 GPU_FP16_KNOWN_FAILURES: dict[str, str] = {
