@@ -5,7 +5,7 @@ seconds on the cost model's Device (gemm_common.py)."""
 from __future__ import annotations
 
 from ..scheduler.schemes import Scheme
-from .conv_geometry import ConvGeometry, TransposeGeometry
+from .conv_geometry import ConvGeometry, TransposeGeometry, conv_geometry, transpose_geometry
 from .gemm_common import Device, GemmShape, Tile, gemm_seconds, packed_elems
 
 DEPTHWISE_SPEED = 0.25       # of the GEMM tiles' FMA rate: one weight and one load per FMA
@@ -118,3 +118,41 @@ def transpose_scratch(geo: TransposeGeometry, tile: Tile, constant_weights: bool
     if not constant_weights:
         out.append(packed_elems(geo.groups, geo.mg * geo.taps, geo.cg, tile.rows))
     return out
+
+
+class ConvForm:
+    """A Conv execution's geometry, schemes and scratch bound, the same on every GPU backend; the
+    execution class supplies its GEMM `tiles` and `cost_device` (its cost model's Device)."""
+    tiles: dict[str, Tile] = {}
+
+    def cost_device(self) -> Device:
+        raise NotImplementedError
+
+    @classmethod
+    def scratch_limit(cls, node, inputs) -> int:
+        return plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape))
+
+    def geometry(self, inputs) -> ConvGeometry:
+        return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
+
+    def schemes(self, inputs, outputs) -> list[Scheme]:
+        return conv_schemes(self.geometry(inputs), self.tiles, self.cost_device(), self.store_dtype().itemsize,
+                            inputs[1].constant is not None)
+
+
+class TransposeForm:
+    """The same for ConvTranspose."""
+    tiles: dict[str, Tile] = {}
+
+    def cost_device(self) -> Device:
+        raise NotImplementedError
+
+    @classmethod
+    def scratch_limit(cls, node, inputs) -> int:
+        return cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape))
+
+    def geometry(self, inputs) -> TransposeGeometry:
+        return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
+
+    def schemes(self, inputs, outputs) -> list[Scheme]:
+        return transpose_schemes(self.geometry(inputs), self.tiles, self.cost_device(), self.store_dtype().itemsize)

@@ -10,20 +10,20 @@ activation, with the scheme chosen at pre-inference by the cost model (or ``benc
 """
 from __future__ import annotations
 
-from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
 from .conv_depthwise import DepthwiseConv
 from .conv_direct import DirectConv
-from ...conv_geometry import ConvGeometry, conv_geometry
-from ...conv_schemes import conv_schemes, plane_elems
+from ...conv_schemes import ConvForm
 from .conv_winograd import WinogradConv
 from .gemm_core import TILES, device_of, pick, scratch_ref
 from .product import ProductExecution, Steps, windowed
 
 
 @register("Conv")
-class CLConv(ProductExecution):
+class CLConv(ConvForm, ProductExecution):
+    tiles = TILES
+    cost_device = device_of
     family = "conv"
     activations = FUSED
 
@@ -34,17 +34,6 @@ class CLConv(ProductExecution):
     @classmethod
     def accepts(cls, node, inputs) -> bool:
         return windowed(inputs)
-
-    @classmethod
-    def scratch_limit(cls, node, inputs) -> int:
-        return plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape))
-
-    def geometry(self, inputs) -> ConvGeometry:
-        return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
-
-    def schemes(self, inputs, outputs) -> list[Scheme]:
-        return conv_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize,
-                            inputs[1].constant is not None)
 
     def plan(self, inputs, outputs) -> DirectConv | DepthwiseConv | WinogradConv:
         if self.runner is None:

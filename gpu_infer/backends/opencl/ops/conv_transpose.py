@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme
 from ..execution import FUSED
 from ..registry import register
-from ...conv_geometry import TransposeGeometry, transpose_geometry
-from ...conv_schemes import cols_elems, transpose_schemes, transpose_scratch, transpose_shape
+from ...conv_schemes import TransposeForm, transpose_scratch, transpose_shape
 from ...gemm_common import transpose_weights
 from .gemm_core import (TILES, Epilogue, GemmLaunch, GemmOperands, activation_args, device_of, launch,
                         pack_launch, ref, scratch_ref)
@@ -20,23 +18,15 @@ from .product import ProductExecution, Steps, windowed
 
 
 @register("ConvTranspose")
-class CLConvTranspose(ProductExecution):
+class CLConvTranspose(TransposeForm, ProductExecution):
+    tiles = TILES
+    cost_device = device_of
     family = "conv_transpose"
     activations = FUSED
 
     @classmethod
     def accepts(cls, node, inputs) -> bool:
         return windowed(inputs)
-
-    @classmethod
-    def scratch_limit(cls, node, inputs) -> int:
-        return cols_elems(transpose_geometry(node, inputs[0].shape, inputs[1].shape))
-
-    def geometry(self, inputs) -> TransposeGeometry:
-        return transpose_geometry(self.node, inputs[0].shape, inputs[1].shape)
-
-    def schemes(self, inputs, outputs) -> list[Scheme]:
-        return transpose_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize)
 
     def scratch_bytes(self, inputs, outputs) -> list[int]:
         if not outputs[0].size:

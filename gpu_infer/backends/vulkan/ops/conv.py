@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....scheduler.schemes import Scheme
-from ...conv_geometry import ConvGeometry, conv_geometry
-from ...conv_schemes import (conv_schemes, direct_scratch, direct_shape, plane_elems, winograd_scratch,
+from ...conv_geometry import ConvGeometry
+from ...conv_schemes import (ConvForm, direct_scratch, direct_shape, winograd_scratch,
                              winograd_shape, winograd_tiles)
 from ...gemm_common import INT32_LIMIT, Epilogue, GemmOperands, OutputPlane, Tile, conv_weights, winograd_weights
 from ...gpu_common import FUSED, activation_params
@@ -33,24 +32,15 @@ def windowed_refusal(inputs) -> str | None:
 
 
 @register("Conv")
-class VKConv(ProductExecution):
+class VKConv(ConvForm, ProductExecution):
+    tiles = TILES
+    cost_device = device_of
     family = "conv"
     activations = FUSED
 
     @classmethod
     def accepts(cls, node, inputs) -> str | None:
         return windowed_refusal(inputs)
-
-    @classmethod
-    def scratch_limit(cls, node, inputs) -> int:
-        return plane_elems(conv_geometry(node, inputs[0].shape, inputs[1].shape))
-
-    def geometry(self, inputs) -> ConvGeometry:
-        return conv_geometry(self.node, inputs[0].shape, inputs[1].shape)
-
-    def schemes(self, inputs, outputs) -> list[Scheme]:
-        return conv_schemes(self.geometry(inputs), TILES, device_of(self), self.store_dtype().itemsize,
-                            inputs[1].constant is not None)
 
     def kind(self, inputs, outputs) -> str:
         return self.pick(inputs, outputs).name.split(".")[1]
