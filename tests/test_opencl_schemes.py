@@ -15,7 +15,7 @@ from test_gpu_differential import mismatches, stored, stored_model
 import gpu_infer
 import gpu_infer.backends.opencl.ops.gemm_core as gemm_core
 from gpu_infer.errors import UnsupportedOpError
-from gpu_infer.scheduler.schemes import Scheme, forcing
+from gpu_infer.scheduler.schemes import Scheme, forcing, observing
 
 pytestmark = pytest.mark.opencl
 
@@ -40,36 +40,36 @@ def _cases(rng: np.random.Generator) -> dict[str, tuple[onnx.ModelProto, dict[st
 CASES = _cases(np.random.default_rng(8))
 
 
-def listed(monkeypatch, model: onnx.ModelProto, feeds: dict, precision: str) -> tuple[str, list[Scheme]]:
+def listed(backend: str, model: onnx.ModelProto, feeds: dict, precision: str) -> tuple[str, list[Scheme]]:
     """The op key and candidate schemes the node asks `choose` about when it is planned."""
-    asked: list[tuple[str, list[Scheme]]] = []
-    real = gemm_core.choose
-
-    def spy(device: str, key: str, candidates: list[Scheme]) -> Scheme:
-        asked.append((key, list(candidates)))
-        return real(device, key, candidates)
-    monkeypatch.setattr(gemm_core, "choose", spy)
-    gpu_infer.InferenceSession(model, backend="opencl", precision=precision, strict=True).run(None, feeds)
-    monkeypatch.setattr(gemm_core, "choose", real)
-    assert len(asked) == 1
-    return asked[0]
+    with observing() as seen:
+        gpu_infer.InferenceSession(model, backend=backend, precision=precision, strict=True).run(None, feeds)
+    assert len(seen) == 1, seen
+    return seen[0].op_key, list(seen[0].candidates)
 
 
-@pytest.mark.parametrize("precision", ["fp32", "fp16-storage"])
-@pytest.mark.parametrize("name", list(CASES))
-def test_every_scheme_matches_the_cpu_when_forced(monkeypatch, name, precision):
+def check_every_scheme_when_forced(backend: str, name: str, precision: str) -> None:
+    """Every candidate of CASES[name], forced through the tuner's key, is the one chosen and
+    matches the CPU backend (on the inputs as stored at `precision`)."""
     model, feeds = CASES[name]
-    key, candidates = listed(monkeypatch, model, feeds, precision)
+    key, candidates = listed(backend, model, feeds, precision)
     assert len(candidates) >= 3, [c.name for c in candidates]
     feeds = {k: stored(v, precision) for k, v in feeds.items()}
     (want,) = gpu_infer.InferenceSession(stored_model(model, precision), backend="cpu").run(None, feeds)
     problems = []
     for scheme in candidates:
-        with forcing({key: scheme}):
-            (got,) = gpu_infer.InferenceSession(model, backend="opencl", precision=precision,
+        with forcing({key: scheme}), observing() as seen:
+            (got,) = gpu_infer.InferenceSession(model, backend=backend, precision=precision,
                                                 strict=True).run(None, feeds)
+        assert [c.chosen for c in seen] == [scheme]
         problems += [f"{scheme.name}: {p}" for p in mismatches(got, stored(want, precision), precision, False)]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "fp16-storage"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_scheme_matches_the_cpu_when_forced(name, precision):
+    check_every_scheme_when_forced("opencl", name, precision)
 
 
 DETECTOR_CONVS = {   # (input, weight, attributes) of ch_PP-OCRv4_det (and one more) -> what the cost model picks

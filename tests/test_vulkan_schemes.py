@@ -6,45 +6,23 @@ from __future__ import annotations
 
 import gpu_differential_cases  # noqa: F401  (before a family's case file: it imports them all)
 import numpy as np
-import onnx
 import pytest
 from diffcases_gemmconv import case, data
 from onnx import TensorProto, helper, numpy_helper
-from test_gpu_differential import mismatches, stored, stored_model
-from test_opencl_schemes import CASES, _dynamic_conv     # the same nodes as on OpenCL
+from test_opencl_schemes import CASES, _dynamic_conv, check_every_scheme_when_forced  # the OpenCL nodes
 
 import gpu_infer
 from gpu_infer.errors import UnsupportedOpError
-from gpu_infer.scheduler.schemes import Scheme, forcing, observing
+from gpu_infer.scheduler.schemes import observing
 
 pytestmark = pytest.mark.vulkan
 LEVELS = ["fp32", "fp16-storage", "fp16-arith"]
 
 
-def listed(model: onnx.ModelProto, feeds: dict, precision: str) -> tuple[str, list[Scheme]]:
-    """The op key and candidate schemes the node asks `choose` about when it is planned."""
-    with observing() as seen:
-        gpu_infer.InferenceSession(model, backend="vulkan", precision=precision, strict=True).run(None, feeds)
-    assert len(seen) == 1, seen
-    return seen[0].op_key, list(seen[0].candidates)
-
-
 @pytest.mark.parametrize("precision", LEVELS)
 @pytest.mark.parametrize("name", list(CASES))
 def test_every_scheme_matches_the_cpu_when_forced(name, precision):
-    model, feeds = CASES[name]
-    key, candidates = listed(model, feeds, precision)
-    assert len(candidates) >= 3, [c.name for c in candidates]
-    feeds = {k: stored(v, precision) for k, v in feeds.items()}
-    (want,) = gpu_infer.InferenceSession(stored_model(model, precision), backend="cpu").run(None, feeds)
-    problems = []
-    for scheme in candidates:
-        with forcing({key: scheme}), observing() as seen:
-            (got,) = gpu_infer.InferenceSession(model, backend="vulkan", precision=precision,
-                                                strict=True).run(None, feeds)
-        assert [c.chosen for c in seen] == [scheme]
-        problems += [f"{scheme.name}: {p}" for p in mismatches(got, stored(want, precision), precision, False)]
-    assert not problems, "\n".join(problems)
+    check_every_scheme_when_forced("vulkan", name, precision)
 
 
 DETECTOR_CONVS = {   # (input, weight, attributes) of ch_PP-OCRv4_det (and one more) -> what the cost model picks
