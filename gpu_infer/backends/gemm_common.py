@@ -182,6 +182,12 @@ class GemmForm:
             packs.append(k * n)
         return packs
 
+    def transposed_constant_b(self, b) -> Any:
+        """The device handle of a constant B under transB, transposed on the host once per session."""
+        return self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
+                                   lambda: transposed_b(b.constant, self.store_dtype()), b.constant,
+                                   f"B of {self.node.describe()}")
+
     def epilogue(self, c) -> Epilogue:
         """alpha, and beta * C broadcast to (M, N) by strides (C absent, empty or beta 0: none)."""
         at = self.node.attr

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
-from ...gemm_common import GemmForm, MatMulForm, packed_a, transposed_b
+from ...gemm_common import GemmForm, MatMulForm, packed_a
 from ..execution import FUSED
 from ..registry import register
 from .gemm_core import (GemmLaunch, GemmOperands, GemmShape, device_of, gemm_schemes, pack_launch,
@@ -64,9 +64,7 @@ class CLGemm(GemmForm, MatrixProduct):
             before.append(pack_launch(self, a, packed_a, tile.rows, 1, m, k, 1, strides))
         b_rows: Any = b
         if tb and b.constant is not None:
-            b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
-                                         lambda: transposed_b(b.constant, self.store_dtype()), b.constant,
-                                         f"B of {self.node.describe()}")
+            b_rows = self.transposed_constant_b(b)
         elif tb:
             b_rows = scratch_ref(self, 1, self.store_dtype())
             before.append(pack_launch(self, b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0)))

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ...gemm_common import GemmForm, GemmOperands, MatMulForm, packed_elems, transposed_b
+from ...gemm_common import GemmForm, GemmOperands, MatMulForm, packed_elems
 from ...gpu_common import FUSED
 from ..registry import register
 from .gemm_core import ProductExecution, device_of, gemm_schemes
@@ -50,9 +50,7 @@ class VKGemm(GemmForm, MatrixProduct):
             self.pack_rows(a, packed_a, tile.rows, 1, m, k, 1, (0, 1, m, 0) if ta else (0, k, 1, 0))
         b_rows: Any = b
         if tb and b.constant is not None:
-            b_rows = self.prepare_weight((1, "transposed", self.precision, id(b.constant)),
-                                         lambda: transposed_b(b.constant, self.store_dtype()), b.constant,
-                                         f"B of {self.node.describe()}")
+            b_rows = self.transposed_constant_b(b)
         elif tb:
             b_rows = self.scratch(1)
             self.pack_rows(b, b_rows, 1, 1, k, n, 1, (0, 1, k, 0))
