@@ -7,6 +7,8 @@ table). The file runs with these helpers in its namespace:
     PRECISIONS   precision level -> defines (precision.glsl): fp32, fp16-storage, fp16-arith
     TYPES        element type code -> its NumPy dtype name (types.glsl): f32, f16s, f16, f64, i8 ...
     role(r, c)   the defines giving role `r` (A, B, ...) the element type code `c` (types.glsl)
+    texel(v)     the variants `v` and, for each, its twin `<stem>.tx` built with TEXEL_READS
+                 (texel.glsl: float reads through uniform texel buffers, vulkan/texel.py)
 
     python spirv_shaders/compile.py          # rebuild what is stale (glslc, then spirv-val)
     python spirv_shaders/compile.py --check  # exit 1 if a .spv is stale (no glslc needed)
@@ -69,12 +71,18 @@ def role(name: str, code: str) -> list[str]:
     return defines
 
 
+def texel(variants: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`variants` and their texel-read twins (`<stem>.tx`, defined TEXEL_READS)."""
+    return {**variants, **{f"{stem}.tx": [*defines, "-DTEXEL_READS"] for stem, defines in variants.items()}}
+
+
 def declared() -> dict[str, tuple[str, list[str]]]:
     """spv file -> (source, defines) over every `<name>.variants.py`."""
     out: dict[str, tuple[str, list[str]]] = {}
     for sidecar in sorted(HERE.glob("*.variants.py")):
         source = sidecar.name[:-len(".variants.py")] + ".comp"
-        names = runpy.run_path(str(sidecar), init_globals={"PRECISIONS": PRECISIONS, "TYPES": TYPES, "role": role})
+        names = runpy.run_path(str(sidecar), init_globals={"PRECISIONS": PRECISIONS, "TYPES": TYPES, "role": role,
+                                                      "texel": texel})
         for stem, defines in names["VARIANTS"].items():
             spv = f"{stem}.spv"
             if spv in out:

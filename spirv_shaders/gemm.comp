@@ -14,7 +14,7 @@
 // Output column n is element (row d, h, w) of a plane P wide and PH high (n = (d*PH + h)*P + w);
 // those with w < OW and h < OH are stored at (d*OH + h)*OW + w of channel ch (rows y_mstride
 // apart). A plain matrix has P = OW = N and PH = OH = 1.
-// Bindings: 0 A, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y.
+// Bindings: 0 A, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y, 6 A and 7 B as vectors.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "precision.glsl"
@@ -24,7 +24,7 @@
 // the TM values of A at ap, read as vectors, times bv into acc (whole-vector path)
 #define MULTIPLY_ADD4 \
     [[unroll]] for (int q = 0; q < TM / 4; ++q) { \
-        const vec4 a4v = vec4(a4[(ap >> 2) + q]); \
+        const vec4 a4v = FETCH4(a4, (ap >> 2) + q); \
         [[unroll]] for (int r = 0; r < 4; ++r) { \
             [[unroll]] for (int v = 0; v < NV; ++v) acc[4 * q + r][v] = fma(vec4(a4v[r]), bv[v], acc[4 * q + r][v]); \
         } \
@@ -54,7 +54,7 @@ void main() {
             int bp = (bz + taps[t]) >> 2;
             for (int k = 0; k < p.C; ++k) {
                 vec4 bv[NV];
-                [[unroll]] for (int v = 0; v < NV; ++v) bv[v] = vec4(b4[bp + v]);
+                [[unroll]] for (int v = 0; v < NV; ++v) bv[v] = FETCH4(b4, bp + v);
                 MULTIPLY_ADD4;
                 ap += TM;
                 bp += p.b_cstride >> 2;
@@ -66,7 +66,7 @@ void main() {
             for (int k = 0; k < p.C; ++k) {
                 vec4 bv[NV];
                 [[unroll]] for (int v = 0; v < NV; ++v)
-                    bv[v] = vec4(b[bp + 4 * v], b[bp + 4 * v + 1], b[bp + 4 * v + 2], b[bp + 4 * v + 3]);
+                    bv[v] = vec4(FETCH(b, bp + 4 * v), FETCH(b, bp + 4 * v + 1), FETCH(b, bp + 4 * v + 2), FETCH(b, bp + 4 * v + 3));
                 MULTIPLY_ADD;
                 ap += TM;
                 bp += p.b_cstride;
@@ -78,7 +78,7 @@ void main() {
             for (int k = 0; k < p.C; ++k) {
                 vec4 bv[NV];
                 [[unroll]] for (int v = 0; v < NV; ++v) {
-                    [[unroll]] for (int j = 0; j < 4; ++j) bv[v][j] = 4 * v + j < live ? float(b[bp + 4 * v + j]) : 0.0;
+                    [[unroll]] for (int j = 0; j < 4; ++j) bv[v][j] = 4 * v + j < live ? FETCH(b, bp + 4 * v + j) : 0.0;
                 }
                 MULTIPLY_ADD;
                 ap += TM;

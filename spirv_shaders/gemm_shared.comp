@@ -48,7 +48,7 @@ void main() {
                 vec4 v4 = vec4(0.0);
                 if (k0 + kk < p.C) {
                     [[unroll]] for (int j = 0; j < 4; ++j)
-                        if (n_base + col + j < p.N) v4[j] = float(b[row + j]);
+                        if (n_base + col + j < p.N) v4[j] = FETCH(b, row + j);
                 }
                 bs[kk][col / 4] = v4;
             }

@@ -1,26 +1,24 @@
 // What gemm.comp's register-tiled and gemm_shared.comp's shared-memory GEMMs share: the
 // bindings, the push constants and the epilogue that stores an invocation's TM x TN tile
 // (gemm.comp's header explains the operands). Needs TM, TN and NV defined, precision.glsl,
-// types.glsl and activation.glsl included first.
+// types.glsl and activation.glsl included first. A and B are read through texel.glsl (texel
+// buffers in the .tx variants): bindings 0 and 1 one element at a time, 6 and 7 (the same
+// tensors) four at a time.
+#include "texel.glsl"
 
 #define NV (TN / 4)
-#if defined(COMPUTE_HALF) || defined(STORAGE_HALF)
-#define store4_t f16vec4
-#else
-#define store4_t vec4
-#endif
 
 // acc[i] += A's value of row i at ap times the TN values of B in bv (in float at every level,
 // as the sums accumulate)
 #define MULTIPLY_ADD \
     [[unroll]] for (int i = 0; i < TM; ++i) { \
-        const vec4 av = vec4(float(a[ap + i])); \
+        const vec4 av = vec4(FETCH(a, ap + i)); \
         [[unroll]] for (int v = 0; v < NV; ++v) acc[i][v] = fma(av, bv[v], acc[i][v]); \
     }
-layout(std430, binding = 0) readonly buffer A { store_t a[]; };
-layout(std430, binding = 1) readonly buffer B { store_t b[]; };
-layout(std430, binding = 1) readonly buffer B4 { store4_t b4[]; };      // B as vectors (aligned reads)
-layout(std430, binding = 0) readonly buffer A4 { store4_t a4[]; };
+READ_BUFFER(0, a);
+READ_BUFFER(1, b);
+READ_BUFFER4(6, a4);
+READ_BUFFER4(7, b4);                       // B as vectors (aligned reads)
 layout(std430, binding = 2) readonly buffer Cm { store_t c[]; };
 layout(std430, binding = 3) readonly buffer Taps { int taps[]; };
 layout(std430, binding = 4) readonly buffer Batches { int batches[]; };

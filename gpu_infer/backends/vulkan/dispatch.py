@@ -10,11 +10,15 @@ import numpy as np
 from ...errors import DeviceError
 from .hazards import Span
 from .memory import VKTensorRef
+from .texel import TEXEL_MODES
 
 
 class VKDispatch:
     """`modes` says per binding whether the shader reads ("r"), writes ("w") or ignores ("-")
-    it; that, not the bindings' order, is what barriers are decided from.
+    it; that, not the bindings' order, is what barriers are decided from. "t" and "v" read it
+    through a uniform texel buffer of `texel` elements (f32 or f16), one or four per texel: the
+    shader's variant `variant.tx` (texel.py); where a binding cannot be one, the storage-buffer
+    variant `variant` runs instead, reading the same bindings as storage buffers.
 
     `invocations` is a count (a 1-D shader reading INVOCATION_INDEX: work-groups of the runtime's
     local size, spread over y past the group-count limit) or a grid (x, y[, z]) of invocations
@@ -24,11 +28,17 @@ class VKDispatch:
 
     def __init__(self, workspace: Any, stem: str, variant: str, refs: Sequence[VKTensorRef], modes: str,
                  push: np.ndarray, invocations: int | tuple[int, ...], local: tuple[int, ...] | None = None,
-                 constants: tuple[int, ...] = ()):
+                 constants: tuple[int, ...] = (), texel: str = "f32"):
         rt = workspace.rt
         data = push.tobytes()
         self.rt = rt
-        self.refs, self.modes = list(refs), modes
+        self.refs = list(refs)
+        if any(m in TEXEL_MODES for m in modes):
+            if rt.texel.usable(self.refs, modes, texel):
+                variant += ".tx"
+            else:
+                modes = "".join("r" if m in TEXEL_MODES else m for m in modes)
+        self.modes, self.texel = modes, texel
         if isinstance(invocations, (tuple, list)):
             local3 = (tuple(local or (rt.local_size,)) + (1, 1))[:3]
             grid = (tuple(int(n) for n in invocations) + (1, 1))[:3]
@@ -44,13 +54,14 @@ class VKDispatch:
             groups = max(-(-invocations // rt.local_size), 1)   # wider than the group-count limit: spread over y
             gx = min(groups, rt.limits["max_group_count_x"])
             self.groups = (gx, -(-groups // gx), 1)
-        self.pipe = rt.pipeline(stem, variant, len(refs), len(data), local3, constants)
-        self.dset = workspace.descriptors.request(self.pipe, refs)
+        kinds = "".join("t" if m in TEXEL_MODES else "s" for m in modes)
+        self.pipe = rt.pipeline(stem, variant, kinds, len(data), local3, constants)
+        self.dset = workspace.descriptors.request(self.pipe, self.refs, modes, texel)
         self.push, self.push_size = rt.vk.ffi.new("char[]", data), len(data)
 
     def accesses(self) -> tuple[list[Span], list[Span]]:
         """(spans read, spans written)."""
-        return ([r.span() for r, m in zip(self.refs, self.modes) if m == "r"],
+        return ([r.span() for r, m in zip(self.refs, self.modes) if m == "r" or m in TEXEL_MODES],
                 [r.span() for r, m in zip(self.refs, self.modes) if m == "w"])
 
     def record(self, cmd: Any) -> None:

@@ -135,8 +135,10 @@ class VKExecution(Execution):
                  invocations: int | tuple[int, ...], local: tuple[int, ...] | None = None,
                  constants: tuple[int, ...] = ()) -> VKDispatch:
         """A dispatch of shader `stem.variant` (VKDispatch), recorded by on_execute after the
-        ones made before it."""
-        d = VKDispatch(self.workspace, stem, variant, refs, modes, push, invocations, local, constants)
+        ones made before it. Texel-mode bindings ("t", "v") hold floats as this execution's
+        precision stores them."""
+        texel = "f16" if self.backend.storage_dtype(np.dtype(np.float32), self.precision) == np.float16 else "f32"
+        d = VKDispatch(self.workspace, stem, variant, refs, modes, push, invocations, local, constants, texel)
         self.dispatches.append(d)
         return d
 

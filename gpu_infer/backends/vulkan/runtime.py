@@ -28,6 +28,7 @@ from ..common import check_alloc
 from ..gpu_common import GpuRuntime, runtime_status_check
 from .memory import MemoryPolicy, VKBuffer
 from .pipeline_cache import PipelineCache
+from .texel import TexelSupport, descriptor_type
 from .validation import Validation, requested as validation_requested, validation_messages
 
 __all__ = ["VKRuntime", "VKPipeline", "get_runtime", "validation_messages", "LOCAL_SIZE"]
@@ -51,7 +52,7 @@ class VKPipeline:
     pipeline: Any
     layout: Any
     set_layout: Any
-    bindings: int
+    kinds: str           # per binding: "s" storage buffer, "t" uniform texel buffer
     push_bytes: int
 
 
@@ -101,6 +102,7 @@ class VKRuntime(GpuRuntime):
                        "max_group_size": tuple(int(v) for v in lim.maxComputeWorkGroupSize),
                        "max_group_invocations": int(lim.maxComputeWorkGroupInvocations)}
         self.max_buffer_bytes = self.limits["max_storage_buffer_range"]      # per bound range
+        self.texel = TexelSupport(vk, self.physical, lim)
         self.max_allocation = max_allocation_bytes(vk, self.physical)
         self.local_size = min(LOCAL_SIZE, int(lim.maxComputeWorkGroupInvocations),
                               int(lim.maxComputeWorkGroupSize[0]))
@@ -166,7 +168,7 @@ class VKRuntime(GpuRuntime):
         check_alloc(what, size, self._limit(self._memory_type(host, ~0)[0]), self.name)
         usage = vk.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | vk.VK_BUFFER_USAGE_TRANSFER_DST_BIT
         if host is None:
-            usage |= vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT
+            usage |= vk.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | vk.VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT
         with self.driver_call("vkCreateBuffer", what):
             buffer = vk.vkCreateBuffer(self.device, vk.VkBufferCreateInfo(
                 sType=vk.VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, size=size, usage=usage,
@@ -285,19 +287,20 @@ class VKRuntime(GpuRuntime):
             raise self.driver_error(call, exc) from exc
 
     # -- pipelines ----------------------------------------------------------
-    def pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local_size: int | tuple[int, ...],
+    def pipeline(self, stem: str, variant: str, kinds: str, push_bytes: int, local_size: int | tuple[int, ...],
                  constants: tuple[int, ...] = ()) -> VKPipeline:
-        """The pipeline of shader `stem.variant.spv`, specialized: constants 0-2 the work-group
+        """The pipeline of shader `stem.variant.spv` with bindings of `kinds` (per binding "s" a
+        storage buffer, "t" a uniform texel buffer), specialized: constants 0-2 the work-group
         size (x, y, z; shaders that are 1-D read only 0), SPEC_FIRST onwards `constants` (int32:
         an op code, a flag the compiler folds). Built once per key, under the lock."""
         local = (tuple(local_size) + (1, 1))[:3] if isinstance(local_size, tuple) else (local_size, 1, 1)
-        key = (stem, variant, bindings, push_bytes, local, tuple(int(c) for c in constants))
+        key = (stem, variant, kinds, push_bytes, local, tuple(int(c) for c in constants))
         with self.lock:
             if key not in self._pipelines:
                 self._pipelines[key] = self._build_pipeline(*key)
             return self._pipelines[key]
 
-    def _build_pipeline(self, stem: str, variant: str, bindings: int, push_bytes: int, local: tuple[int, int, int],
+    def _build_pipeline(self, stem: str, variant: str, kinds: str, push_bytes: int, local: tuple[int, int, int],
                         constants: tuple[int, ...]) -> VKPipeline:
         vk, dev = self.vk, self.device
         what = f"shader {stem}.{variant}"
@@ -306,12 +309,12 @@ class VKRuntime(GpuRuntime):
             module = vk.vkCreateShaderModule(dev, vk.VkShaderModuleCreateInfo(
                 sType=vk.VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, codeSize=len(code), pCode=code), None)
         try:
-            slots = [vk.VkDescriptorSetLayoutBinding(binding=i, descriptorType=vk.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+            slots = [vk.VkDescriptorSetLayoutBinding(binding=i, descriptorType=descriptor_type(vk, kind),
                                                      descriptorCount=1, stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT)
-                     for i in range(bindings)]
+                     for i, kind in enumerate(kinds)]
             with self.driver_call("vkCreateDescriptorSetLayout", what):
                 set_layout = vk.vkCreateDescriptorSetLayout(dev, vk.VkDescriptorSetLayoutCreateInfo(
-                    sType=vk.VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount=bindings,
+                    sType=vk.VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, bindingCount=len(kinds),
                     pBindings=slots), None)
             push = vk.VkPushConstantRange(stageFlags=vk.VK_SHADER_STAGE_COMPUTE_BIT, offset=0, size=push_bytes)
             with self.driver_call("vkCreatePipelineLayout", what):
@@ -334,7 +337,7 @@ class VKRuntime(GpuRuntime):
                 pipeline = vk.vkCreateComputePipelines(dev, self.pipeline_cache, 1, [info], None)[0]
         finally:
             vk.vkDestroyShaderModule(dev, module, None)
-        return VKPipeline(pipeline, layout, set_layout, bindings, push_bytes)
+        return VKPipeline(pipeline, layout, set_layout, kinds, push_bytes)
 
 
 class Submission:

@@ -127,8 +127,10 @@ class ProductExecution(VKExecution):
                     np.float32(act_a), np.float32(act_b))
         y = handle(ops.y)
         c = handle(ep.c) if ep.c is not None else y
-        refs = [handle(ops.a), handle(ops.b), c, self.table("taps", ops.taps), self.table("batches", ops.batches), y]
-        modes = "rr" + ("r" if ep.c is not None else "-") + "rrw"
+        a, b = handle(ops.a), handle(ops.b)
+        # A and B read through texel buffers where they can be (texel.py): one and four at a time
+        refs = [a, b, c, self.table("taps", ops.taps), self.table("batches", ops.batches), y, a, b]
+        modes = "tt" + ("r" if ep.c is not None else "-") + "rrw" + "vv"
         if tile.shared:        # whole work-groups per column span and per group's row blocks
             wx, wy, _ = SHARED_LOCAL
             grid = (-(-shape.columns // (tile.cols * wx)) * wx, shape.groups * -(-mb // wy) * wy, len(ops.batches))
