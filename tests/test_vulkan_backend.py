@@ -332,9 +332,9 @@ def test_fp32_pinned_node_converts_on_the_device(rt):
 # -- 5. pipeline keys ------------------------------------------------------------------------------
 
 def test_local_size_is_a_specialization_constant_in_the_key(rt, monkeypatch):
-    a = rt.pipeline("unary", "f32", 2, 16, 32)
-    b = rt.pipeline("unary", "f32", 2, 16, 64)
-    assert a is not b and a is rt.pipeline("unary", "f32", 2, 16, 32)
+    a = rt.pipeline("unary", "f32", "ss", 16, 32)
+    b = rt.pipeline("unary", "f32", "ss", 16, 64)
+    assert a is not b and a is rt.pipeline("unary", "f32", "ss", 16, 32)
     monkeypatch.setattr(rt, "local_size", 16)
     sess = gpu_infer.InferenceSession(chain_model(3, (1000,)), backend="vulkan", strict=True)
     x = rand(1000)

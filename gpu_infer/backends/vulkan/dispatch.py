@@ -38,7 +38,12 @@ class VKDispatch:
                 variant += ".tx"
             else:
                 modes = "".join("r" if m in TEXEL_MODES else m for m in modes)
-        self.modes, self.texel = modes, texel
+        self.stem, self.variant, self.modes, self.texel = stem, variant, modes, texel
+        limit = rt.limits["max_storage_buffer_range"]
+        for ref, mode in zip(self.refs, modes):
+            if mode in "rw" and ref.bound_bytes > limit:
+                raise DeviceError(f"{rt.name}: shader {stem}.{variant} binds {ref.nbytes} bytes as one storage buffer, "
+                                  f"more than the device's maxStorageBufferRange ({limit} bytes)")
         if isinstance(invocations, (tuple, list)):
             local3 = (tuple(local or (rt.local_size,)) + (1, 1))[:3]
             grid = (tuple(int(n) for n in invocations) + (1, 1))[:3]

@@ -101,9 +101,12 @@ class VKRuntime(GpuRuntime):
                        "max_group_count": tuple(int(v) for v in lim.maxComputeWorkGroupCount),
                        "max_group_size": tuple(int(v) for v in lim.maxComputeWorkGroupSize),
                        "max_group_invocations": int(lim.maxComputeWorkGroupInvocations)}
-        self.max_buffer_bytes = self.limits["max_storage_buffer_range"]      # per bound range
         self.texel = TexelSupport(vk, self.physical, lim)
+        # the largest tensor: what one binding can reach, as a storage buffer or as a texel view of
+        # 4-byte texels (a dispatch binding a tensor as storage past the storage range refuses)
         self.max_allocation = max_allocation_bytes(vk, self.physical)
+        self.max_buffer_bytes = min(self.max_allocation, max(self.limits["max_storage_buffer_range"],
+                                                             self.texel.max_bytes(4)))
         self.local_size = min(LOCAL_SIZE, int(lim.maxComputeWorkGroupInvocations),
                               int(lim.maxComputeWorkGroupSize[0]))
         features = {name: name in self.enabled_features for name in SHADER_FEATURES}

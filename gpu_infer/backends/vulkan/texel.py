@@ -45,6 +45,10 @@ class TexelSupport:
                         if vk.vkGetPhysicalDeviceFormatProperties(physical, getattr(vk, name)).bufferFeatures & bit}
         self.enabled = enabled_by_env()
 
+    def max_bytes(self, texel_bytes: int) -> int:
+        """The largest view of `texel_bytes`-byte texels (0 where texel reads are off)."""
+        return self.max_texels * texel_bytes if self.enabled and self.formats else 0
+
     def view(self, ref: VKTensorRef, element: str, mode: str) -> tuple[int, int] | None:
         """(VkFormat, range in bytes) of the texel view of `ref` read in `mode`, or None where it
         cannot be one. A range that is not whole texels is rounded up into the buffer's slack
