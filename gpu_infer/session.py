@@ -107,6 +107,9 @@ class InferenceSession:
         self._modelmeta = ModelMetadata.from_proto(model)
         self._io_inputs = [TensorInfo(i.name, i.dtype, i.shape) for i in graph.inputs]
         self._io_outputs = [TensorInfo(o.name, o.dtype, o.shape) for o in graph.outputs]
+        # built once: run() looks names up here (its Python work is part of every run's latency)
+        self._expected = {i.name: i for i in self._io_inputs}
+        self._output_index = {o.name: k for k, o in enumerate(self._io_outputs)}
         self.backend_name = settings.backend
         self.precision = settings.precision
         self.strict = settings.strict
@@ -179,7 +182,7 @@ class InferenceSession:
         check_run_options(run_options)
         if isinstance(output_names, str):
             raise InputError(f"output_names must be a list of names, got the str {output_names!r}")
-        index = {o.name: i for i, o in enumerate(self._io_outputs)}
+        index = self._output_index
         missing = [n for n in output_names or () if n not in index]
         if missing:
             raise InputError(f"unknown output name(s) {missing}; the model's outputs are {list(index)}")
@@ -241,13 +244,12 @@ class InferenceSession:
         self._check_open()
         if not isinstance(feeds, dict):
             raise InputError(f"feeds must be a dict of input name -> array, got {type(feeds).__name__}")
-        expected = {i.name: i for i in self._io_inputs}
-        unknown = [k for k in feeds if k not in expected]
-        if unknown:
-            raise InputError(f"unknown input name(s) {unknown}; the model's inputs are {list(expected)}")
-        missing = [k for k in expected if k not in feeds]
-        if missing:
-            raise InputError(f"missing input(s) {missing}")
+        expected = self._expected
+        if len(feeds) != len(expected) or any(k not in expected for k in feeds):
+            unknown = [k for k in feeds if k not in expected]
+            if unknown:
+                raise InputError(f"unknown input name(s) {unknown}; the model's inputs are {list(expected)}")
+            raise InputError(f"missing input(s) {[k for k in expected if k not in feeds]}")
         arrays = {}
         for name, info in expected.items():
             arr = feed_array(name, feeds[name], info.dtype)

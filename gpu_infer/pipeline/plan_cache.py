@@ -31,6 +31,8 @@ class PlanCache:
         self._lock = threading.Lock()
 
     def key(self, arrays: dict[str, np.ndarray]) -> tuple:
+        if not self.value_inputs:       # (the session checks feeds into one order: the model's)
+            return tuple((k, v.shape) for k, v in arrays.items()), ()
         return (tuple(sorted((k, tuple(v.shape)) for k, v in arrays.items() if k not in self.value_inputs)),
                 tuple(sorted((k, v.dtype.str, v.tobytes()) for k, v in arrays.items() if k in self.value_inputs)))
 
