@@ -42,7 +42,7 @@ class BackendTiming:
     error: str | None = None
 
 
-def _time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs: int, warmup: int,
+def time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs: int, warmup: int,
                     progress: bool, blocks: int = 5) -> None:
     """Time every runner in alternating blocks of back-to-back runs.
 
@@ -129,7 +129,7 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
                                                     for a, b in zip(out, reference)))
         sessions[name] = sess
         runners.append((t, lambda sess=sess: sess.run(None, feeds)))
-    _time_in_blocks(runners, runs, warmup, progress)
+    time_in_blocks(runners, runs, warmup, progress)
     for t in results:
         sess = sessions.get(t.backend)
         if sess is None:
