@@ -43,17 +43,19 @@ def convert(model: Path, shape: tuple[int, ...]) -> tuple[Path, Path]:
     user cache folder (keyed by the model's bytes, the shape and pnnx's version)."""
     key = hashlib.sha256(model.read_bytes() + repr((shape, versions()["pnnx"])).encode()).hexdigest()[:16]
     folder = cache_dir() / f"{model.stem}-{key}"
-    param, weights = folder / f"{model.stem}.ncnn.param", folder / f"{model.stem}.ncnn.bin"
+    param, weights = folder / "model.ncnn.param", folder / "model.ncnn.bin"
     if param.exists() and weights.exists():
         return param, weights
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(model, folder / model.name)            # pnnx writes its outputs beside its input
+    # pnnx writes its outputs beside its input, named after it (with '-' and the like replaced)
+    shutil.copyfile(model, folder / "model.onnx")
     spec = importlib.util.find_spec("pnnx")
     exe = Path(spec.origin).parent / "pnnx"                 # the converter binary the wheel ships
-    done = subprocess.run([str(exe), model.name, f"inputshape=[{','.join(map(str, shape))}]"], cwd=folder,
+    done = subprocess.run([str(exe), "model.onnx", f"inputshape=[{','.join(map(str, shape))}]"], cwd=folder,
                           capture_output=True, text=True)
     if done.returncode or not (param.exists() and weights.exists()):
-        raise RuntimeError(f"pnnx could not convert {model.name}: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+        said = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        raise RuntimeError(f"pnnx could not convert {model.name} (exit status {done.returncode}): {said}")
     return param, weights
 
 
