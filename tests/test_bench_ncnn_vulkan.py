@@ -78,3 +78,10 @@ def test_without_ncnn_the_model_is_still_timed_against_onnxruntime(tmp_path, mon
         assert not ncnn.ok and "ncnn and pnnx not installed" in ncnn.timing.error
         ours = by[(nv.OURS, precision)]       # timed and correct on a Vulkan device, else its error
         assert (ours.ok and ours.matches) or ours.timing.error
+
+
+def test_the_text_page_is_a_deterministic_normalized_image_of_the_asked_shape():
+    page = nv.text_page((1, 3, 48, 192))
+    assert page.shape == (1, 3, 48, 192) and page.dtype == np.float32
+    np.testing.assert_array_equal(page, nv.text_page((1, 3, 48, 192)))
+    assert page.min() < -1.5 and page.max() > 1.5          # dark strokes and light page, normalized
