@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 FIRST_PLAN = "## First plan: cold vs warm caches"       # first_plan.py's section
+NCNN_VULKAN = "## Vulkan against ncnn's Vulkan path, same run"   # ncnn_vulkan.py's section
 BY_HAND = "(written by hand"                              # in the title of a section no script owns
 
 
@@ -22,7 +23,7 @@ def split_sections(text: str) -> tuple[str, dict[str, str]]:
     return "".join(head), sections
 
 
-def write_keeping_others(path: Path, text: str, others: tuple[str, ...] = (FIRST_PLAN,)) -> None:
+def write_keeping_others(path: Path, text: str, others: tuple[str, ...] = (FIRST_PLAN, NCNN_VULKAN)) -> None:
     """Write `text` to `path`, then the old file's sections titled in `others` (other scripts')."""
     old = split_sections(path.read_text())[1] if path.exists() else {}
     kept = [body.rstrip("\n") + "\n" for title, body in old.items() if title in others or BY_HAND in title]

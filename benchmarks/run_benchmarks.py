@@ -85,7 +85,7 @@ def main() -> None:
                          f"{ours['nodes_on_backend']}/{ours['nodes_total']} | {ours['copies']} | "
                          f"{mib(ours['planned_bytes'])} | {mib(ours['naive_bytes'])} | {mib(ours['scratch_bytes'])} |")
         lines.append("")
-    write_keeping_others(Path(args.out), "\n".join(lines) + "\n")     # first_plan.py's section stays
+    write_keeping_others(Path(args.out), "\n".join(lines) + "\n")  # first_plan.py's, ncnn_vulkan.py's stay
     Path(args.out).with_suffix(".json").write_text(json.dumps(blob, indent=2))
     print("\n".join(lines))
 

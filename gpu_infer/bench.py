@@ -36,13 +36,13 @@ class BackendTiming:
     max_abs_diff_vs_reference: float | None = None
     per_node_ms: list[tuple[str, str, float]] = field(default_factory=list)
     profile: RunBreakdown | None = None     # --profile: device and host time per step and per run
-    host_overhead_ms: float | None = None   # --profile: median wall - device - CPU-backend steps
+    host_overhead_ms: float | None = None   # --profile: our Python per run (wall - driver wait - CPU steps)
     tuning: list[TuneResult] | None = None  # --tune: what was measured and recorded
     tuning_problems: list[str] = field(default_factory=list)   # tuned choices the timed session did not use
     error: str | None = None
 
 
-def _time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs: int, warmup: int,
+def time_in_blocks(runners: list[tuple[BackendTiming, Callable[[], Any]]], runs: int, warmup: int,
                     progress: bool, blocks: int = 5) -> None:
     """Time every runner in alternating blocks of back-to-back runs.
 
@@ -129,7 +129,7 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
                                                     for a, b in zip(out, reference)))
         sessions[name] = sess
         runners.append((t, lambda sess=sess: sess.run(None, feeds)))
-    _time_in_blocks(runners, runs, warmup, progress)
+    time_in_blocks(runners, runs, warmup, progress)
     for t in results:
         sess = sessions.get(t.backend)
         if sess is None:
@@ -137,7 +137,7 @@ def bench_model(model_path: str, feeds: dict[str, np.ndarray], backends: list[st
         t.scratch_bytes = sess.memory_plan().scratch_bytes
         if profile:
             t.profile = profile_session(sess, feeds)
-            t.host_overhead_ms = t.profile.host_overhead_ms(t.median_ms)
+            t.host_overhead_ms = t.profile.host_ms
         elif per_node:
             agg: dict[tuple[str, str], list[float]] = defaultdict(list)
             for _ in range(3):
@@ -169,7 +169,7 @@ def format_results(results: list[BackendTiming], top: int | None = 15) -> str:
             lines.append(f"\ntuning on {r.backend}:\n" + format_tuning(r.tuning))
             lines += [f"  NOT USED: {p}" for p in r.tuning_problems]
         if r.profile is not None:
-            lines.append(format_profile(r.backend, r.profile, r.median_ms, top))
+            lines.append(format_profile(r.backend, r.profile, top))
         if r.per_node_ms:
             total = sum(ms for _, _, ms in r.per_node_ms)
             shown = sorted(r.per_node_ms, key=lambda x: -x[2])[:top]

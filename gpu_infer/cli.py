@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-per-node", action="store_true")
     b.add_argument("--no-onnxruntime", action="store_true")
     b.add_argument("--profile", action="store_true",
-                   help="device time per step next to host time, and the host overhead per run")
+                   help="device time per step next to host time; per run: device, driver gaps, our host overhead")
     b.add_argument("--tune", action="store_true",
                    help="first measure every scheme of nodes that have a choice; record the fastest")
     b.add_argument("--retune", action="store_true", help="--tune, measuring again what is already tuned")

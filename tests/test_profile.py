@@ -9,6 +9,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper, save
 
 import gpu_infer
+from gpu_infer.bench_profile import DriverClock, profile_session
 from gpu_infer.cli import main
 
 BIG, SMALL = (64, 64, 64), (4, 4, 4)
@@ -98,8 +99,33 @@ def test_bench_profile_prints_device_time_and_host_overhead(backend, tmp_path, c
     assert main(args) == 0
     out = capsys.readouterr().out
     assert f"profile on {backend}" in out and "device ms" in out and "Add:add" in out
-    assert "host overhead per run" in out
+    assert "host overhead per run" in out and "driver gaps" in out and "in the driver's submit + wait" in out
     assert main(args + ["--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)["results"]
-    assert row["profile"]["device_ms"] > 0 and row["host_overhead_ms"] is not None
+    p = row["profile"]
+    assert p["device_ms"] > 0 and row["host_overhead_ms"] == p["host_ms"] > 0
+    assert 0 < p["driver_wait_ms"] < p["wall_ms"]
+    assert p["empty_submit_ms"] > 0
     assert {s["label"] for s in row["profile"]["steps"]} >= {"Relu:relu", "Add:add"}
+
+
+@pytest.mark.parametrize("backend", ["opencl", "vulkan"])
+def test_the_breakdown_splits_a_run_at_the_driver_wait_and_leaves_the_runtime_as_it_was(backend):
+    sess = gpu_infer.InferenceSession(model(SMALL), backend=backend)
+    rt = sess.backends[0].rt
+    before = dict(vars(rt))
+    p = profile_session(sess, {"x": np.ones(SMALL, np.float32)}, runs=3)
+    assert vars(rt) == before                                         # the timing wrapper is gone
+    assert 0 < p.driver_wait_ms < p.wall_ms and 0 < p.host_ms < p.wall_ms   # each run: wall = wait + host
+    assert (p.empty_submit_ms is not None) == (backend == "vulkan")
+
+
+def test_the_driver_clock_counts_only_inside_its_block():
+    sess = gpu_infer.InferenceSession(model(SMALL), backend="vulkan")
+    feeds = {"x": np.ones(SMALL, np.float32)}
+    with DriverClock(sess) as clock:
+        sess.run(None, feeds)
+        inside = clock.take()
+        assert inside > 0 and clock.take() == 0.0
+    sess.run(None, feeds)
+    assert clock.take() == 0.0
