@@ -46,7 +46,8 @@ def test_check_mode_exit_status():
 
 
 # SPIR-V capability numbers -> the device feature the runtime enables for it (vulkan/runtime.py)
-CAPABILITY_FEATURES = {1: None, 4433: "storageBuffer16BitAccess", 4448: "storageBuffer8BitAccess",
+# (46 SampledBuffer: texel-buffer reads of the .tx variants, core Vulkan 1.0)
+CAPABILITY_FEATURES = {1: None, 46: None, 4433: "storageBuffer16BitAccess", 4448: "storageBuffer8BitAccess",
                        9: "shaderFloat16", 11: "shaderInt64", 10: "shaderFloat64"}
 
 
