@@ -11,7 +11,9 @@ from helpers import need_backend, rel_err
 
 import gpu_infer
 from gpu_infer.backends.vulkan.dispatch import VKDispatch
-from gpu_infer.backends.vulkan.texel import TEXEL_MODES, TexelSupport
+from gpu_infer.backends.vulkan.runtime import get_runtime
+from gpu_infer.backends.vulkan.texel import TEXEL_MODES
+from gpu_infer.scheduler import probe_all
 
 pytestmark = pytest.mark.vulkan
 
@@ -64,8 +66,7 @@ def read_modes(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_texel_and_storage_buffer_reads_match_cpu(monkeypatch, read_modes, case, precision, texel):
     need_backend("vulkan")
-    if not texel:
-        monkeypatch.setattr(TexelSupport, "usable", lambda self, refs, modes, element: False)
+    monkeypatch.setattr(get_runtime(probe_all()["vulkan"]).texel, "enabled", texel)     # whatever GPU_INFER_VK_TEXEL says
     model, x = CASES[case]
     want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})[0]
     session = gpu_infer.InferenceSession(model, backend="vulkan", precision=precision, strict=True)
