@@ -66,7 +66,8 @@ def read_modes(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_texel_and_storage_buffer_reads_match_cpu(monkeypatch, read_modes, case, precision, texel):
     need_backend("vulkan")
-    monkeypatch.setattr(get_runtime(probe_all()["vulkan"]).texel, "enabled", texel)     # whatever GPU_INFER_VK_TEXEL says
+    # the path asked for, whatever GPU_INFER_VK_TEXEL says
+    monkeypatch.setattr(get_runtime(probe_all()["vulkan"]).texel, "enabled", texel)
     model, x = CASES[case]
     want = gpu_infer.InferenceSession(model, backend="cpu").run(None, {"x": x})[0]
     session = gpu_infer.InferenceSession(model, backend="vulkan", precision=precision, strict=True)
