@@ -7,14 +7,15 @@
 // each window summed on its own in float (a NaN or infinity stays in the windows that hold it);
 // the power with C's special cases (GLSL leaves pow(b <= 0, e) undefined): zero, negative (an
 // integer exponent), infinite and NaN bases, b^0 = 1.
-// An invocation per output; neighbouring invocations take neighbouring positions along inner.
-// Variants: the element type (f32, f16s).
+// An invocation computes OUTS consecutive outputs (along inner, then channels); neighbouring
+// invocations take the neighbouring outputs. The input is read through a texel view in the .tx
+// variants (reduction.glsl). Variants: the element type (f32, f16s).
 // Bindings: 0 input, 1 output. Push constants: Params (32 bytes).
 #extension GL_GOOGLE_include_directive : require
 #include "reduction.glsl"
 
 LOCAL_SIZE_LAYOUT;
-layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
+READ_DATA(0, src);
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
 layout(push_constant) uniform Params { int total, channels, inner, before, after; float alpha_over_size, beta, bias; } p;
 
@@ -32,16 +33,21 @@ float pow_ieee(const float b, const float e) {
     return sign_bit(b) && odd ? -r : r;
 }
 
-void main() {
-    const int o = INVOCATION_INDEX;
-    if (o >= p.total) return;
+#define OUTS 4
+
+void lrn_output(const int o) {
     const int c = (o / p.inner) % p.channels;
     const int first = o - c * p.inner;                 // (n, 0, i)
     float sum = 0.0;
     for (int j = max(c - p.before, 0); j <= min(c + p.after, p.channels - 1); ++j) {
-        const float v = LOADV(src, first + j * p.inner);
+        const float v = LOAD(src, first + j * p.inner);
         sum += v * v;
     }
-    const float x = LOADV(src, o);
+    const float x = LOAD(src, o);
     STOREV(dst, o, x / pow_ieee(p.bias + p.alpha_over_size * sum, p.beta));
+}
+
+void main() {
+    const int o0 = INVOCATION_INDEX * OUTS;
+    for (int o = o0; o < min(o0 + OUTS, p.total); ++o) lrn_output(o);
 }

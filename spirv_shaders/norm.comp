@@ -13,23 +13,25 @@
 // (LayerNormalization's optional outputs). Layouts (specialization constant GROUP,
 // reduction.glsl): 0 an invocation per row, 1 a work-group per row. Variants: PER_ROW or not,
 // the element type (f32, f16s). An absent tensor's binding is any buffer: it is never touched.
-// Bindings: 0 x, 1 y, 2 scale, 3 bias, 4 mean, 5 inv.
+// Rows are read as aligned quads, all through texel views in the .tx variants (reduction.glsl).
+// Bindings: 0 x, 1 y, 2 scale, 3 bias, 4 mean, 5 inv, 6 x again, read as quads.
 #extension GL_GOOGLE_include_directive : require
 #include "reduction.glsl"
 
 LOCAL_SIZE_LAYOUT;
 layout(constant_id = 3) const int GROUP = 0;
-layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
+READ_DATA(0, src);
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
-layout(std430, binding = 2) readonly buffer Scale { mem_t scale[]; };
-layout(std430, binding = 3) readonly buffer Bias { mem_t bias[]; };
+READ_DATA(2, scale);
+READ_DATA(3, bias);
 layout(std430, binding = 4) writeonly buffer Mean { mem_t mean_out[]; };
 layout(std430, binding = 5) writeonly buffer Inv { mem_t inv_out[]; };
+READ_DATA4(6, src4);
 layout(push_constant) uniform Params { int rows, n, period, scale_n, bias_n, has_bias, stats; float eps; } p;
 
 DEFINE_GROUP_REDUCE(group_sum, float, ADD)
 
-float bias_at(const int i) { return p.has_bias != 0 ? LOADV(bias, i) : 0.0; }
+float bias_at(const int i) { return p.has_bias != 0 ? LOAD(bias, i) : 0.0; }
 
 void main() {
     const int o = GROUP != 0 ? GROUP_INDEX : INVOCATION_INDEX;
@@ -38,23 +40,20 @@ void main() {
     if (o >= p.rows) return;
     const int base = o * p.n;
     float sum = 0.0;
-    for (int i = lid; i < p.n; i += step) sum += LOADV(src, base + i);
+    FOR_ROW(src, src4, base, p.n, lid, step, sum += v;)
     if (GROUP != 0) sum = group_sum(sum);
     const float mean = sum / float(p.n);
     float sq = 0.0;
-    for (int i = lid; i < p.n; i += step) {
-        const float d = LOADV(src, base + i) - mean;
-        sq += d * d;
-    }
+    FOR_ROW(src, src4, base, p.n, lid, step, sq += (v - mean) * (v - mean);)
     if (GROUP != 0) sq = group_sum(sq);
     const float inv = 1.0 / sqrt(sq / float(p.n) + p.eps);
     if (lid == 0 && (p.stats & 1) != 0) STOREV(mean_out, o, mean);
     if (lid == 0 && (p.stats & 2) != 0) STOREV(inv_out, o, inv);
 #ifdef PER_ROW
-    const float g = LOADV(scale, o % p.period), b = bias_at(o % p.period);
-    for (int i = lid; i < p.n; i += step) STOREV(dst, base + i, (LOADV(src, base + i) - mean) * inv * g + b);
+    const float g = LOAD(scale, o % p.period), b = bias_at(o % p.period);
+    FOR_ROW(src, src4, base, p.n, lid, step, STOREV(dst, base + e, (v - mean) * inv * g + b);)
 #else
-    for (int i = lid; i < p.n; i += step)
-        STOREV(dst, base + i, (LOADV(src, base + i) - mean) * inv * LOADV(scale, i % p.scale_n) + bias_at(i % p.bias_n));
+    FOR_ROW(src, src4, base, p.n, lid, step,
+            STOREV(dst, base + e, (v - mean) * inv * LOAD(scale, e % p.scale_n) + bias_at(e % p.bias_n));)
 #endif
 }

@@ -5,7 +5,8 @@
 // The input is planes (N * C) of D x H x W (1-D and 2-D pools have D = 1, H = 1); the push
 // constants hold (D, H, W) per quantity: the input and output sizes, the window, the strides,
 // the dilations and the begin pads, and [lo, hi), where AveragePool counts taps. An invocation
-// computes one output (the outputs in order: plane, od, oh, ow). A window tap at position q of
+// computes OUT_COLS neighbouring outputs of one line (plane, od, oh); neighbouring invocations
+// take neighbouring blocks of a line. Float data is read through texel views (reduction.glsl). A window tap at position q of
 // an axis reads the input where 0 <= q < size; every other tap (padding, or the overhang of a
 // ceil_mode window) is, as the CPU backend has it:
 //   MaxPool       the lowest finite value (floats: -FLT_MAX, integers: their minimum)
@@ -21,7 +22,7 @@
 #include "reduction.glsl"
 
 LOCAL_SIZE_LAYOUT;
-layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
+READ_DATA(0, src);
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
 #ifdef INDICES
 layout(std430, binding = 2) writeonly buffer Indices { uvec2 indices[]; };
@@ -47,12 +48,13 @@ int taps_within(const int k, const int start) {
     return n;
 }
 
-void main() {
-    const int o = INVOCATION_INDEX;
-    const int per_plane = p.out_size[0] * p.out_size[1] * p.out_size[2];
-    if (o >= p.planes * per_plane) return;
-    const int ow = o % p.out_size[2], oh = (o / p.out_size[2]) % p.out_size[1];
-    const int od = (o / (p.out_size[2] * p.out_size[1])) % p.out_size[0], plane = o / per_plane;
+#define OUT_COLS 4
+
+// output ow of line `line` (plane, od, oh)
+void pool_output(const int line, const int ow) {
+    const int o = line * p.out_size[2] + ow;
+    const int oh = line % p.out_size[1], od = (line / p.out_size[1]) % p.out_size[0];
+    const int plane = line / (p.out_size[1] * p.out_size[0]);
     const int plane_size = p.in_size[0] * p.in_size[1] * p.in_size[2];
     const int first = plane * plane_size;
     const int d0 = od * p.stride[0] - p.pad[0], h0 = oh * p.stride[1] - p.pad[1], w0 = ow * p.stride[2] - p.pad[2];
@@ -73,9 +75,9 @@ void main() {
                                 p.in_size[2] + w0;
                 for (int kw = 0; kw < p.window[2]; ++kw) {
 #ifdef POOL_MAX
-                    acc = max_val(acc, LOADV(src, row + kw * p.dilation[2]));
+                    acc = max_val(acc, LOAD(src, row + kw * p.dilation[2]));
 #else
-                    acc += LOADV(src, row + kw * p.dilation[2]);
+                    acc += LOAD(src, row + kw * p.dilation[2]);
 #endif
                 }
             }
@@ -107,7 +109,7 @@ void main() {
                 const bool inside = row_in && iw >= 0 && iw < p.in_size[2];
                 const int at = (id * p.in_size[1] + ih) * p.in_size[2] + iw;
 #ifdef INDICES
-                const val_t v = inside ? LOADV(src, first + at) : val_t(POOL_LOW);
+                const val_t v = inside ? LOAD(src, first + at) : val_t(POOL_LOW);
 #ifdef A_FLOAT
                 const bool better = !is_nan(best) && (v > best || is_nan(v));
 #else
@@ -119,10 +121,10 @@ void main() {
                     found = true;
                 }
 #elif defined(POOL_MAX)
-                if (inside) best = max_val(best, LOADV(src, first + at));
+                if (inside) best = max_val(best, LOAD(src, first + at));
                 else outside = true;
 #else
-                if (inside) sum += LOADV(src, first + at);
+                if (inside) sum += LOAD(src, first + at);
 #endif
             }
         }
@@ -136,4 +138,12 @@ void main() {
     const int count = taps_within(0, d0) * taps_within(1, h0) * taps_within(2, w0);
     STOREV(dst, o, sum / float(max(count, 1)));
 #endif
+}
+
+void main() {
+    const int blocks = (p.out_size[2] + OUT_COLS - 1) / OUT_COLS;
+    const int t = INVOCATION_INDEX;
+    if (t >= p.planes * p.out_size[0] * p.out_size[1] * blocks) return;
+    const int line = t / blocks, ow0 = (t % blocks) * OUT_COLS;
+    for (int ow = ow0; ow < min(ow0 + OUT_COLS, p.out_size[2]); ++ow) pool_output(line, ow);
 }

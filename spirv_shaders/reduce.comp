@@ -6,20 +6,25 @@
 // strides in elements; absent groups have size 1). The output is the kept groups in order,
 // contiguous: output o = ((k0 * K1 + k1) * K2 + k2) * K3 + k3. Layouts (specialization constant
 // GROUP): 0, an invocation per output (neighbouring invocations read neighbouring elements when
-// K3 is the contiguous axis); 1, a work-group per output, its invocations splitting R2.
+// K3 is the contiguous axis); 1, a work-group per output, its invocations splitting R2. Float
+// data is read through texel views (reduction.glsl), R2 as aligned quads where it is contiguous.
 //
 // Variants: the combination, REDUCE_SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN or REDUCE_LSE
 // (log-sum-exp with the maximum subtracted first, two passes as the CPU backend does), and the
 // element type (reduction.glsl). Float data only: `pre` applied to each element (0 none,
 // 1 square, 2 absolute value) and `post` to the result (0 none, 1 divided by `scale`, the count,
 // 2 sqrt, 3 log).
-// Bindings: 0 input, 1 output. Push constants: Params (68 bytes).
+// Bindings: 0 input, 1 output, 2 the input again, read as quads (float data; unused otherwise).
+// Push constants: Params (68 bytes).
 #extension GL_GOOGLE_include_directive : require
 #include "reduction.glsl"
 
 LOCAL_SIZE_LAYOUT;
 layout(constant_id = 3) const int GROUP = 0;
-layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
+READ_DATA(0, src);
+#ifdef A_FLOAT
+READ_DATA4(2, src4);
+#endif
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
 layout(push_constant) uniform Params {
     int k1, k2, k3, sk0, sk1, sk2, sk3, r0, r1, r2, sr0, sr1, sr2, outputs, pre, post;
@@ -63,15 +68,24 @@ float post_op(const float v, const int count) {
 #define post_op(v, count) (v)
 #endif
 
+// BODY once per element of one R2 line from `row` this invocation takes, with `v` its value
+#define FOR_LINE(row, BODY)                                                          \
+    for (int i = lid; i < p.r2; i += step) {                                         \
+        const val_t v = LOAD(src, row + i * p.sr2);                                  \
+        BODY                                                                         \
+    }
+#ifdef A_FLOAT
+#define FOR_R2(row, BODY) if (p.sr2 == 1) FOR_ROW(src, src4, row, p.r2, lid, step, BODY) else FOR_LINE(row, BODY)
+#else
+#define FOR_R2 FOR_LINE
+#endif
+
 // BODY once per element of output o's reduction this invocation takes, with `v` its value
 #define FOR_ELEMENTS(BODY)                                                           \
     for (int a = 0; a < p.r0; ++a)                                                   \
         for (int b = 0; b < p.r1; ++b) {                                             \
             const int row = base + a * p.sr0 + b * p.sr1;                            \
-            for (int i = lid; i < p.r2; i += step) {                                 \
-                const val_t v = LOADV(src, row + i * p.sr2);                         \
-                BODY                                                                 \
-            }                                                                        \
+            FOR_R2(row, BODY)                                                        \
         }
 
 void main() {

@@ -13,16 +13,39 @@
 //   VAL_LOWEST / VAL_HIGHEST    the identities of max and min (-inf / +inf for floats)
 //   max_val / min_val           max / min, a NaN winning (NumPy's rule; decided on the bits, as
 //                               a Vulkan compiler may assume there is no NaN)
+//   READ_DATA(b, name)          binding b, read one element at a time: LOAD(name, i) -> val_t.
+//                               Float data goes through texel.glsl: a uniform texel buffer in
+//                               the .tx variants (lavapipe gathers texel fetches as vectors, but
+//                               loads storage-buffer elements lane by lane), a storage buffer
+//                               otherwise; other types always through a storage buffer
+//   READ_DATA4(b, name)         (float data) binding b, read four elements at a time:
+//                               LOAD4(name, i) -> vec4 of elements 4i .. 4i+3
+//   FOR_ROW(one, four, row, n, lid, step, BODY)   (float data) BODY once per element `v`
+//                               (at `row + e`) of the n contiguous elements from `row` this
+//                               invocation takes (lane lid of step sharing them): whole aligned
+//                               quads as vec4 fetches from `four`, the elements before and after
+//                               them from `one`
 //   GROUP_INDEX                 the work-group's index in a 2-D grid of groups
 //   DEFINE_GROUP_REDUCE(name, T, COMBINE)   T name(T v): the work-group's values combined, every
 //                               invocation gets the result (the group size a power of two,
 //                               at most MAX_GROUP)
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "precision.glsl"
 #include "types.glsl"
 
 #define mem_t A_T
 #define LOADV(buf, i) val_t((buf)[i])
+#ifdef A_FLOAT
+#include "texel.glsl"
+#define READ_DATA(b, name) READ_BUFFER(b, name)
+#define READ_DATA4(b, name) READ_BUFFER4(b, name)
+#define LOAD(name, i) FETCH(name, i)
+#define LOAD4(name, i) FETCH4(name, i)
+#else
+#define READ_DATA(b, name) layout(std430, binding = b) readonly buffer name##_block { mem_t name[]; }
+#define LOAD(name, i) LOADV(name, i)
+#endif
 #define STOREV(buf, i, v) ((buf)[i] = A_T(v))
 
 #define F32_INF uintBitsToFloat(0x7f800000u)
@@ -80,3 +103,25 @@ float min_f(const float a, const float b) { return (a < b || is_nan(a)) ? a : b;
     }
 
 #define ADD(a, b) ((a) + (b))
+
+#define FOR_ROW(one, four, row, n, lid, step, BODY)                                  \
+    {                                                                                \
+        const int head_ = min((4 - ((row) & 3)) & 3, (n));                           \
+        const int quads_ = ((n) - head_) >> 2, first_quad_ = ((row) + head_) >> 2;   \
+        for (int e = (lid); e < head_; e += (step)) {                                \
+            const float v = LOAD(one, (row) + e);                                    \
+            BODY                                                                     \
+        }                                                                            \
+        for (int i_ = (lid); i_ < quads_; i_ += (step)) {                            \
+            const vec4 q_ = LOAD4(four, first_quad_ + i_);                           \
+            [[unroll]] for (int c_ = 0; c_ < 4; ++c_) {                              \
+                const int e = head_ + 4 * i_ + c_;                                   \
+                const float v = q_[c_];                                              \
+                BODY                                                                 \
+            }                                                                        \
+        }                                                                            \
+        for (int e = head_ + 4 * quads_ + (lid); e < (n); e += (step)) {             \
+            const float v = LOAD(one, (row) + e);                                    \
+            BODY                                                                     \
+        }                                                                            \
+    }

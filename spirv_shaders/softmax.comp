@@ -7,14 +7,16 @@
 // sum = sum(exp(x - m)) in float, then y = exp(x - m) / sum, or (x - m) - log(sum) with
 // LOG_SOFTMAX. Layouts (specialization constant GROUP, reduction.glsl): 0 an invocation per row
 // (neighbouring invocations take neighbouring rows: along inner when it is > 1), 1 a work-group
-// per row. Variants: LOG_SOFTMAX or not, the element type (f32, f16s).
-// Bindings: 0 input, 1 output. Push constants: outer, n, inner.
+// per row. Contiguous rows (inner 1) are read as aligned quads, all through texel views in the
+// .tx variants (reduction.glsl). Variants: LOG_SOFTMAX or not, the element type (f32, f16s).
+// Bindings: 0 input, 1 output, 2 the input again, read as quads. Push constants: outer, n, inner.
 #extension GL_GOOGLE_include_directive : require
 #include "reduction.glsl"
 
 LOCAL_SIZE_LAYOUT;
 layout(constant_id = 3) const int GROUP = 0;
-layout(std430, binding = 0) readonly buffer Src { mem_t src[]; };
+READ_DATA(0, src);
+READ_DATA4(2, src4);
 layout(std430, binding = 1) writeonly buffer Dst { mem_t dst[]; };
 layout(push_constant) uniform Params { int outer, n, inner; } p;
 
@@ -27,6 +29,14 @@ DEFINE_GROUP_REDUCE(group_sum, float, ADD)
 #define NORMALISE(x, top, sum) (exp((x) - (top)) / (sum))
 #endif
 
+// BODY once per element `v` (element e of the row) of the row from `base` this invocation takes
+#define FOR_ELEMENTS(BODY)                                                           \
+    if (p.inner == 1) FOR_ROW(src, src4, base, p.n, lid, step, BODY)                 \
+    else for (int e = lid; e < p.n; e += step) {                                     \
+        const float v = LOAD(src, base + e * p.inner);                               \
+        BODY                                                                         \
+    }
+
 void main() {
     const int o = GROUP != 0 ? GROUP_INDEX : INVOCATION_INDEX;
     const int lid = GROUP != 0 ? int(gl_LocalInvocationID.x) : 0;
@@ -34,13 +44,10 @@ void main() {
     if (o >= p.outer * p.inner) return;
     const int base = (o / p.inner) * p.n * p.inner + o % p.inner;
     float top = -F32_INF;
-    for (int i = lid; i < p.n; i += step) top = max_f(top, LOADV(src, base + i * p.inner));
+    FOR_ELEMENTS(top = max_f(top, v);)
     if (GROUP != 0) top = group_max(top);
     float sum = 0.0;
-    for (int i = lid; i < p.n; i += step) sum += exp(LOADV(src, base + i * p.inner) - top);
+    FOR_ELEMENTS(sum += exp(v - top);)
     if (GROUP != 0) sum = group_sum(sum);
-    for (int i = lid; i < p.n; i += step) {
-        const int at = base + i * p.inner;
-        STOREV(dst, at, NORMALISE(LOADV(src, at), top, sum));
-    }
+    FOR_ELEMENTS(STOREV(dst, base + e * p.inner, NORMALISE(v, top, sum));)
 }

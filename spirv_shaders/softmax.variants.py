@@ -1,3 +1,5 @@
-# softmax.comp: Softmax and LogSoftmax by element type (float32, half storage), compile.py
-VARIANTS = {f"{stem}.{t}": defines + role("A", t)  # noqa: F821
-            for stem, defines in (("softmax", []), ("log_softmax", ["-DLOG_SOFTMAX"])) for t in ("f32", "f16s")}
+# softmax.comp: Softmax and LogSoftmax by element type (float32, half storage: STORAGE_HALF), each
+# with its texel-read twin (.tx), compile.py
+DATA = {t: role("A", t) + (PRECISIONS["fp16-storage"] if t == "f16s" else []) for t in ("f32", "f16s")}  # noqa: F821
+VARIANTS = texel({f"{stem}.{t}": defines + DATA[t]  # noqa: F821
+                  for stem, defines in (("softmax", []), ("log_softmax", ["-DLOG_SOFTMAX"])) for t in DATA})

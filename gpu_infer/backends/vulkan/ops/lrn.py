@@ -9,6 +9,8 @@ from ..execution import VKExecution, kernel_tensors, pack
 from ..registry import register
 from .reduction import FLOAT32, data_variant
 
+OUTS = 4                    # the consecutive outputs an invocation computes (lrn.comp)
+
 
 @register("LRN")
 class VKLRN(VKExecution):
@@ -31,4 +33,4 @@ class VKLRN(VKExecution):
         before = (size - 1) // 2
         push = pack(*np.int32([y.size, x.shape[1], math.prod(x.shape[2:]), before, size - 1 - before]),
                     *np.float32([float(at("alpha", 1e-4)) / size, at("beta", 0.75), at("bias", 1.0)]))
-        self.dispatch("lrn", data_variant(x), [x.handle, y.handle], "rw", push, y.size)
+        self.dispatch("lrn", data_variant(x), [x.handle, y.handle], "tw", push, -(-y.size // OUTS))

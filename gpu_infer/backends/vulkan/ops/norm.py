@@ -42,9 +42,11 @@ class VKNormalization(VKReducing):
         period, scale_n, bias_n = self.parameters(inputs)
         push = pack(*np.int32([rows, n, period, scale_n, bias_n, bias is not None, stats]),
                     np.float32(self.node.attr("epsilon", 1e-5)))
-        # an absent tensor's binding is x or y, marked unused ("-")
-        refs = [x.handle, y.handle, scale.handle, (bias or x).handle, (mean or y).handle, (inv or y).handle]
-        modes = "rwr" + "".join(m if t is not None else "-" for t, m in ((bias, "r"), (mean, "w"), (inv, "w")))
+        # an absent output's binding is y, marked unused ("-"); an absent bias's is x, read as a texel
+        # view like the others (its binding must be one in the .tx variant), never fetched; x is read
+        # as quads too
+        refs = [x.handle, y.handle, scale.handle, (bias or x).handle, (mean or y).handle, (inv or y).handle, x.handle]
+        modes = "twtt" + "".join(m if t is not None else "-" for t, m in ((mean, "w"), (inv, "w"))) + "v"
         self.reduce_dispatch(self.stem, data_variant(x), refs, modes, push, rows, inputs, outputs)
 
 

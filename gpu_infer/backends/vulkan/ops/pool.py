@@ -7,13 +7,15 @@ import numpy as np
 from ...poolnorm.pool_geometry import pool_fits, pool_geometry
 from ..execution import VKExecution, kernel_tensors, pack
 from ..registry import register
-from .reduction import data_variant
+from .reduction import data_modes, data_variant
+
+OUT_COLS = 4                # the neighbouring outputs of a line an invocation computes (pool.comp)
 
 
 @register("MaxPool", "AveragePool")
 class VKPool(VKExecution):
     """Every auto_pad, pads, strides, dilations, ceil_mode, count_include_pad, storage_order;
-    float data (MaxPool: integers too). An invocation per output."""
+    float data (MaxPool: integers too). An invocation per OUT_COLS neighbouring outputs of a line."""
 
     family = "pool"
 
@@ -31,8 +33,9 @@ class VKPool(VKExecution):
         g = pool_geometry(self.node, x.shape)
         push = pack(*np.int32([*g.in_size, *g.out_size, *g.window, *g.stride, *g.dilation, *g.pad, *g.lo, *g.hi,
                                x.shape[0] * x.shape[1], self.node.attr("storage_order", 0)]))
-        refs, modes = [x.handle, y.handle], "rw"
+        refs, modes = [x.handle, y.handle], data_modes(x, "t") + "w"
         stem = "averagepool" if self.node.op_type == "AveragePool" else "maxpool"
         if len(outputs) > 1 and outputs[1] is not None:
             stem, refs, modes = "maxpool_indices", refs + [outputs[1].handle], "rww"
-        self.dispatch(stem, data_variant(x), refs, modes, push, y.size)
+        lines = y.size // g.out_size[2]
+        self.dispatch(stem, data_variant(x), refs, modes, push, lines * -(-g.out_size[2] // OUT_COLS))

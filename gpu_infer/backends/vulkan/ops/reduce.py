@@ -9,7 +9,7 @@ from ....scheduler.schemes import Scheme
 from ...poolnorm.reduce_view import GLOBAL_POOLS, REDUCTIONS, is_copy, node_view, reduce_refusal, reduction_of
 from ..execution import kernel_tensors, pack
 from ..registry import register
-from .reduction import VKReducing, data_variant, layout_schemes
+from .reduction import VKReducing, data_modes, data_variant, layout_schemes
 
 
 @register(*REDUCTIONS, *GLOBAL_POOLS)
@@ -41,5 +41,5 @@ class VKReduce(VKReducing):
             pre = post = 0
         push = pack(*view.arguments(), np.int32(view.outputs), np.int32(pre), np.int32(post),
                     np.float32(view.count))
-        self.reduce_dispatch(f"reduce_{combination.lower()}", data_variant(x), [x.handle, y.handle], "rw", push,
-                             view.outputs, inputs, outputs)
+        self.reduce_dispatch(f"reduce_{combination.lower()}", data_variant(x), [x.handle, y.handle, x.handle],
+                             data_modes(x, "twv"), push, view.outputs, inputs, outputs)

@@ -24,6 +24,15 @@ def data_variant(t: Tensor) -> str:
     return type_code(t.store_dtype, "fp16-storage")
 
 
+def data_modes(t: Tensor, modes: str) -> str:
+    """The dispatch modes of bindings reading data tensor `t`: `modes` ("t" one element at a
+    time, "v" four: texel reads, reduction.glsl) for float data; for other types, whose variants
+    read storage buffers and declare no quad binding, "r" and unused ("-")."""
+    if np.dtype(t.store_dtype).kind == "f":
+        return modes
+    return modes.replace("t", "r").replace("v", "-")
+
+
 def layout_schemes(family: str, outputs: int, count: int) -> list[Scheme]:
     """"item" (an invocation per output) and "group" (a work-group per output, its invocations
     splitting the `count` elements, then log2(local) barrier steps), with an estimate of their

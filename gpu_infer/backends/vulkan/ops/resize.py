@@ -7,7 +7,9 @@ import numpy as np
 from ...poolnorm.resample import resampling, resize_fits, tap_table
 from ..execution import VKExecution, kernel_tensors, pack
 from ..registry import register
-from .reduction import data_variant
+from .reduction import data_modes, data_variant
+
+TILE_LINES, TILE_COLS = 4, 4          # the outputs an invocation computes (resize.comp)
 
 
 @register("Resize", "Upsample")
@@ -38,4 +40,5 @@ class VKResize(VKExecution):
         push = pack(*np.int32([*taps.size, *taps.taps, *taps.starts]),
                     np.float32(self.node.attr("extrapolation_value", 0.0)))
         stem = "resize_nearest" if r.mode == "nearest" else "resize_taps"
-        self.dispatch(stem, data_variant(x), [x.handle, y.handle, table], "rwr", push, y.size)
+        tiles = -(-taps.size[2] // TILE_COLS) * -(-(taps.size[0] * taps.size[1]) // TILE_LINES)
+        self.dispatch(stem, data_variant(x), [x.handle, y.handle, table], data_modes(x, "t") + "wr", push, tiles)

@@ -34,5 +34,5 @@ class VKSoftmax(VKReducing):
         outer, n, inner = softmax_view(self.node, x.shape)
         if outer * n * inner:
             stem = "log_softmax" if self.node.op_type == "LogSoftmax" else "softmax"
-            self.reduce_dispatch(stem, data_variant(x), [x.handle, y.handle], "rw", pack(*np.int32([outer, n, inner])),
-                                 outer * inner, inputs, outputs)
+            self.reduce_dispatch(stem, data_variant(x), [x.handle, y.handle, x.handle], "twv",
+                                 pack(*np.int32([outer, n, inner])), outer * inner, inputs, outputs)
