@@ -105,16 +105,25 @@ class VKBroadcastOp(VKElementwise):
 
     def binary(self, form: str, a: VKTensorRef, b: VKTensorRef, y: Tensor, sizes: Any, table: np.ndarray | None,
                modes: str = "rrw") -> None:
-        """y = op(a, b) in `form`: a flat dispatch over y, or the grid `sizes` (grid(): sizes, local)."""
+        """y = op(a, b) in `form`: a flat dispatch over y, or the grid `sizes` (grid(): sizes, local).
+        Float32 and float16 read through texel views (binary.comp's FLOAT_READS variants), four
+        elements per invocation where the contiguous dim allows it (VEC)."""
         dims = (list(sizes[0]) + [1, 1])[:3] if sizes is not None else [1, 1, 1]
         if table is None:
             table = np.zeros(18, np.int32)
         if form in ("row_b", "row_a"):
             dims = [1, dims[0], dims[1]]                    # (inner, mid, outer) in the push constants
         push = pack(np.int32(y.size), *(np.int32(d) for d in dims), table.astype(np.int32))
-        self.dispatch(self.stem, self.shader, [a, b, y.handle], modes, push,
-                      y.size if sizes is None else sizes[0], sizes[1] if sizes is not None else None,
-                      constants=(OPS[self.node.op_type], FORMS[form]))
+        refs, vec, invocations = [a, b, y.handle], 1, y.size if sizes is None else sizes[0]
+        if has_variant(self.stem, f"{self.shader}.tx"):
+            run = y.size if sizes is None else dims[0] if form.startswith("channel") else dims[1]
+            vec = 4 if form != "general" and run % 4 == 0 else 1
+            if vec == 4:
+                invocations = y.size // 4 if sizes is None else (sizes[0][0] // 4, *sizes[0][1:])
+            refs += [a, b]
+            modes = "ttw" + ("v" if vec == 4 else "t") * 2     # (a texel variant binds each one)
+        self.dispatch(self.stem, self.shader, refs, modes, push, invocations,
+                      sizes[1] if sizes is not None else None, constants=(OPS[self.node.op_type], FORMS[form], vec))
 
     def nary(self, chunk: list[tuple[VKTensorRef, tuple]], y: Tensor, divisor: int) -> None:
         """One pass over up to NARY inputs (handle, shape) into y."""
