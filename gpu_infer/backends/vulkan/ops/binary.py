@@ -14,7 +14,7 @@ from ...gpu_common import storage_dtype
 from ..execution import has_variant, kernel_tensors, pack, type_code, type_refusal
 from ..memory import VKTensorRef
 from ..registry import register
-from .elementwise import FLOATS, NUMBERS, VKElementwise
+from .elementwise import FLOATS, NUMBERS, VKElementwise, float_reads, texel_mode
 
 NARY = 8                      # inputs per pass of the n-ary shader
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
@@ -114,16 +114,16 @@ class VKBroadcastOp(VKElementwise):
         if form in ("row_b", "row_a"):
             dims = [1, dims[0], dims[1]]                    # (inner, mid, outer) in the push constants
         push = pack(np.int32(y.size), *(np.int32(d) for d in dims), table.astype(np.int32))
-        refs, vec, invocations = [a, b, y.handle], 1, y.size if sizes is None else sizes[0]
-        if has_variant(self.stem, f"{self.shader}.tx"):
-            run = y.size if sizes is None else dims[0] if form.startswith("channel") else dims[1]
-            vec = 4 if form != "general" and run % 4 == 0 else 1
-            if vec == 4:
-                invocations = y.size // 4 if sizes is None else (sizes[0][0] // 4, *sizes[0][1:])
+        refs, invocations = [a, b, y.handle], y.size if sizes is None else sizes[0]
+        run = y.size if sizes is None else dims[0] if form.startswith("channel") else dims[1]
+        vec = float_reads(self.stem, self.shader, 1 if form == "general" else run)
+        if vec == 4:
+            invocations = y.size // 4 if sizes is None else (sizes[0][0] // 4, *sizes[0][1:])
+        if vec:
             refs += [a, b]
-            modes = "ttw" + ("v" if vec == 4 else "t") * 2     # (a texel variant binds each one)
-        self.dispatch(self.stem, self.shader, refs, modes, push, invocations,
-                      sizes[1] if sizes is not None else None, constants=(OPS[self.node.op_type], FORMS[form], vec))
+            modes = "ttw" + texel_mode(vec) * 2     # (a texel variant binds each one)
+        self.dispatch(self.stem, self.shader, refs, modes, push, invocations, sizes[1] if sizes is not None else None,
+                      constants=(OPS[self.node.op_type], FORMS[form], max(vec, 1)))
 
     def nary(self, chunk: list[tuple[VKTensorRef, tuple]], y: Tensor, divisor: int) -> None:
         """One pass over up to NARY inputs (handle, shape) into y."""

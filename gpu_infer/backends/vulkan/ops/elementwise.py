@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
-from ..execution import VKExecution
+from ..execution import VKExecution, has_variant
 
 FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 INTEGERS = frozenset(np.dtype(t) for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
@@ -26,6 +26,20 @@ def push_type(store: np.dtype) -> np.dtype:
     if store.itemsize == 8:
         return store
     return np.dtype(np.int32 if store.kind == "i" else np.uint32)
+
+
+def float_reads(stem: str, variant: str, run: int) -> int:
+    """Elements per invocation of `stem.variant` built with FLOAT_READS (elementwise.glsl: float32 and
+    float16 read through texel views, its .tx twin): 4 where the contiguous run is a multiple of 4,
+    else 1; 0 where the shader has no such variant (storage-buffer reads, one element each)."""
+    if not has_variant(stem, f"{variant}.tx"):
+        return 0
+    return 4 if run % 4 == 0 else 1
+
+
+def texel_mode(vec: int) -> str:
+    """The dispatch mode of a binding read four elements per index where `vec` is 4 (texel.py)."""
+    return "v" if vec == 4 else "t"
 
 
 class VKElementwise(VKExecution):
