@@ -25,7 +25,9 @@
 //                          elements take fill_lo, fill_hi); binding 0 is not used
 //   CONVERT_F32_TO_F16     float source, float16_t destination (16-bit storage)
 //   CONVERT_F16_TO_F32     float16_t source, float destination (16-bit storage)
-// Bindings: 0 source, 1 destination, 2 table. Push constants: the Params block below (88 bytes).
+// Bindings: 0 source, 1 destination, 2 table, 3 the source again, four elements per index (not
+// with 8-byte elements): a contiguous chunk starting at a multiple of 4 is four such reads.
+// Push constants: the Params block below (88 bytes).
 #extension GL_GOOGLE_include_directive : require
 #include "precision.glsl"
 
@@ -35,25 +37,30 @@
 #define DST_T float16_t
 #define MOVE(v) float16_t(v)
 #define TEXEL_SAMPLER samplerBuffer
+#define SRC4_T vec4
 #elif defined(CONVERT_F16_TO_F32)
 #extension GL_EXT_shader_16bit_storage : require
 #define SRC_T float16_t
 #define DST_T float
 #define MOVE(v) float(v)
 #define TEXEL_SAMPLER samplerBuffer
+#define SRC4_T f16vec4
 #elif ELEM_BYTES == 1
 #extension GL_EXT_shader_8bit_storage : require
 #define SRC_T uint8_t
 #define MOVE(v) uint8_t(uint(v))
 #define FILL_VALUE uint8_t(p.fill_lo)
+#define SRC4_T u8vec4
 #elif ELEM_BYTES == 2
 #extension GL_EXT_shader_16bit_storage : require
 #define SRC_T uint16_t
 #define MOVE(v) uint16_t(uint(v))
 #define FILL_VALUE uint16_t(p.fill_lo)
+#define SRC4_T u16vec4
 #elif ELEM_BYTES == 4
 #define SRC_T uint
 #define FILL_VALUE p.fill_lo
+#define SRC4_T uvec4
 #elif ELEM_BYTES == 8
 #define SRC_T uvec2
 #define FILL_VALUE uvec2(p.fill_lo, p.fill_hi)
@@ -73,6 +80,11 @@
 #ifndef TEXEL_PART
 #define TEXEL_PART x
 #endif
+#if defined(CONVERT_F32_TO_F16) || defined(CONVERT_F16_TO_F32)
+#define REG4_T vec4             // four source elements in registers
+#else
+#define REG4_T uvec4
+#endif
 
 #define TABLE_WIDTH 16
 #define CHUNK_START 15
@@ -82,10 +94,16 @@ LOCAL_SIZE_LAYOUT;
 #ifndef FILL
 #ifdef TEXEL_READS
 layout(binding = 0) uniform TEXEL_SAMPLER src;
+layout(binding = 3) uniform TEXEL_SAMPLER src4;
 #define LOAD(i) texelFetch(src, i).TEXEL_PART
+#define LOAD4(i) texelFetch(src4, i)
 #else
 layout(std430, binding = 0) readonly buffer Src { SRC_T src[]; };
+#ifdef SRC4_T
+layout(std430, binding = 3) readonly buffer Src4 { SRC4_T src4[]; };
+#endif
 #define LOAD(i) src[i]
+#define LOAD4(i) src4[i]
 #endif
 #endif
 layout(std430, binding = 1) writeonly buffer Dst { DST_T dst[]; };
@@ -134,6 +152,15 @@ void main() {
     for (int k = 0; k < count; ++k) dst[d + k * ds] = FILL_VALUE;
 #else
     if (count == CHUNK && ss == 1 && ds == 1) {
+#ifdef SRC4_T
+        if ((s & 3) == 0) {                 // four elements per fetch
+            for (int k = 0; k < CHUNK / 4; ++k) {
+                const REG4_T v = REG4_T(LOAD4((s >> 2) + k));
+                for (int c = 0; c < 4; ++c) dst[d + 4 * k + c] = MOVE(v[c]);
+            }
+            return;
+        }
+#endif
         for (int k = 0; k < CHUNK; ++k) dst[d + k] = MOVE(LOAD(s + k));
     } else {
         for (int k = 0; k < count; ++k) dst[d + k * ds] = MOVE(LOAD(s + k * ss));

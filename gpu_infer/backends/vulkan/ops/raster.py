@@ -59,17 +59,19 @@ def raster_dispatches(workspace: Any, work: RasterWork, sources: list[Tensor | N
         one = len(rows) == 1                # its row in the push constants, no table (binding 2 unused)
         dst, dst_base = _narrowed(targets[d.dst], d.table, DST_OFFSET, DST_STRIDES, align)
         table = dst if one else workspace.table_ref(rows)
+        refs = [dst, dst, table]
         if d.src == FILL:                   # binding 0 is not used by the fill variant
-            src, src_base, stem, modes = dst, 0, "raster_fill", "-w"
+            src_base, stem, modes = 0, "raster_fill", "-w" + ("-" if one else "r")
         else:
-            src, src_base = _narrowed(sources[d.src], d.table, SRC_OFFSET, SRC_STRIDES, align)
-            stem, modes = "raster", "tw"
+            refs[0], src_base = _narrowed(sources[d.src], d.table, SRC_OFFSET, SRC_STRIDES, align)
+            refs.append(refs[0])            # binding 3: four elements per texel (none of 8 bytes)
+            stem, modes = "raster", "tw" + ("-" if one else "r") + ("t" if work.variant == "b8" else "v")
         bits = work.fill_bits
         push = np.concatenate([np.array([src_base, dst_base, len(rows), chunks], np.int32).view(np.uint32),
                                np.array([bits & 0xFFFFFFFF, bits >> 32], np.uint32),
                                (rows[0] if one else np.zeros_like(rows[0])).view(np.uint32)])
-        out.append(VKDispatch(workspace, stem, work.variant, [src, dst, table], modes + ("-" if one else "r"),
-                              push, chunks, texel=SOURCE_TEXELS.get(work.variant, work.variant)))
+        out.append(VKDispatch(workspace, stem, work.variant, refs, modes, push, chunks,
+                              texel=SOURCE_TEXELS.get(work.variant, work.variant)))
     return out
 
 
