@@ -34,7 +34,7 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 3) const int OP = 0;
-layout(constant_id = 4) const int VEC = 1;  // 4: each invocation takes four consecutive elements (FLOAT_READS)
+layout(constant_id = 4) const int VEC = 1;  // 4, 16: elements per invocation, as vectors of four (FLOAT_READS)
 
 // Bindings 0 x, 1 y; with FLOAT_READS also 2 x again, four elements per index (elementwise.glsl).
 READ(0, x);
@@ -189,10 +189,13 @@ a_c apply(const a_c v, const a_c alpha, const a_c beta) {
 void main() {
     const int i = INVOCATION_INDEX;
 #ifdef FLOAT_READS
-    if (VEC == 4) {
-        if (i >= p.n >> 2) return;
-        const a_c4 v = LOAD4(x4, i);
-        for (int k = 0; k < 4; ++k) y[i * 4 + k] = a_t(apply(v[k], a_c(p.alpha), a_c(p.beta)));
+    if (VEC >= 4) {
+        const int q = VEC >> 2, first = i * q;
+        if (first >= p.n >> 2) return;
+        for (int j = first; j < first + q; ++j) {
+            const a_c4 v = LOAD4(x4, j);
+            for (int k = 0; k < 4; ++k) y[j * 4 + k] = a_t(apply(v[k], a_c(p.alpha), a_c(p.beta)));
+        }
         return;
     }
 #endif

@@ -73,10 +73,11 @@ def test_conversions_to_and_from_half_storage(variants, request):
     check_reads(variants, "raster", "texel" in request.node.callspec.id)
 
 
-# (a's shape, b's shape): same shape with and without a multiple of 4, channel with inner a multiple
-# of 4 and not, row, scalar either side, general
-SHAPES = [((2, 3, 4, 8), (2, 3, 4, 8)), ((3, 7, 5), (3, 7, 5)), ((1, 6, 4, 4), (1, 6, 1, 1)),
-          ((2, 6, 3, 3), (6, 1, 1)), ((5, 12), (12,)), ((7, 9), (9,)), ((4, 8), ()), ((), (3, 8)), ((3, 1, 4), (1, 5, 1))]
+# (a's shape, b's shape): same shape, channel (inner), row (mid), each with a contiguous run that is a
+# multiple of 16, of 4 and neither; scalar either side; general
+SHAPES = [((2, 3, 4, 8), (2, 3, 4, 8)), ((3, 4, 3), (3, 4, 3)), ((3, 7, 5), (3, 7, 5)), ((1, 6, 4, 4), (1, 6, 1, 1)),
+          ((2, 3, 2, 4), (3, 1, 1)), ((2, 6, 3, 3), (6, 1, 1)), ((3, 32), (32,)), ((5, 12), (12,)), ((7, 9), (9,)),
+          ((4, 8), ()), ((), (3, 8)), ((3, 1, 4), (1, 5, 1))]
 
 
 @pytest.mark.parametrize("op", ["Sub", "Div", "PRelu"])
@@ -95,7 +96,7 @@ def test_binary_ops_in_every_form(op, shapes, precision, variants, request):
     check_reads(variants, "binary", "texel" in request.node.callspec.id)
 
 
-@pytest.mark.parametrize("n", [64, 63])
+@pytest.mark.parametrize("n", [64, 36, 63])
 @pytest.mark.parametrize("precision", ["fp32", "fp16"])
 def test_unary_ops_and_one_input_copies(n, precision, variants, request):
     x = np.random.default_rng(8).standard_normal(n).astype(np.float32)

@@ -106,7 +106,7 @@ class VKBroadcastOp(VKElementwise):
     def binary(self, form: str, a: VKTensorRef, b: VKTensorRef, y: Tensor, sizes: Any, table: np.ndarray | None,
                modes: str = "rrw") -> None:
         """y = op(a, b) in `form`: a flat dispatch over y, or the grid `sizes` (grid(): sizes, local).
-        Float32 and float16 read through texel views (binary.comp's FLOAT_READS variants), four
+        Float32 and float16 read through texel views (binary.comp's FLOAT_READS variants), 16 or 4
         elements per invocation where the contiguous dim allows it (VEC)."""
         dims = (list(sizes[0]) + [1, 1])[:3] if sizes is not None else [1, 1, 1]
         if table is None:
@@ -117,8 +117,11 @@ class VKBroadcastOp(VKElementwise):
         refs, invocations = [a, b, y.handle], y.size if sizes is None else sizes[0]
         run = y.size if sizes is None else dims[0] if form.startswith("channel") else dims[1]
         vec = float_reads(self.stem, self.shader, 1 if form == "general" else run)
-        if vec == 4:
-            invocations = y.size // 4 if sizes is None else (sizes[0][0] // 4, *sizes[0][1:])
+        if vec > 1 and sizes is None:
+            invocations = y.size // vec
+        elif vec > 1:                                       # (the grid's work-groups for the narrower x)
+            sizes = self.grid((sizes[0][0] // vec, *sizes[0][1:]))
+            invocations = sizes[0]
         if vec:
             refs += [a, b]
             modes = "ttw" + texel_mode(vec) * 2     # (a texel variant binds each one)

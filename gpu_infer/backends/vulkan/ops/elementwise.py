@@ -30,16 +30,17 @@ def push_type(store: np.dtype) -> np.dtype:
 
 def float_reads(stem: str, variant: str, run: int) -> int:
     """Elements per invocation of `stem.variant` built with FLOAT_READS (elementwise.glsl: float32 and
-    float16 read through texel views, its .tx twin): 4 where the contiguous run is a multiple of 4,
-    else 1; 0 where the shader has no such variant (storage-buffer reads, one element each)."""
+    float16 read through texel views, its .tx twin; spec constant VEC): 16 or 4 (as vectors of
+    four) where they divide the contiguous run, else 1; 0 where the shader has no such variant
+    (storage-buffer reads, one element each)."""
     if not has_variant(stem, f"{variant}.tx"):
         return 0
-    return 4 if run % 4 == 0 else 1
+    return next(vec for vec in (16, 4, 1) if run % vec == 0)
 
 
 def texel_mode(vec: int) -> str:
-    """The dispatch mode of a binding read four elements per index where `vec` is 4 (texel.py)."""
-    return "v" if vec == 4 else "t"
+    """The dispatch mode of a binding read as vectors of four where `vec` is 4 or more (texel.py)."""
+    return "v" if vec >= 4 else "t"
 
 
 class VKElementwise(VKExecution):
