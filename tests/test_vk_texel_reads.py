@@ -114,3 +114,22 @@ def test_integer_binary_ops_keep_storage_buffer_reads(variants):
     got = run([helper.make_node("Mul", ["a", "a"], ["y"])], {"a": a}, ["y"])[0]
     np.testing.assert_array_equal(got, a * a)
     check_reads(variants, "binary", False)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 8), (2, 3, 2, 2), (2, 3, 5), (4, 3)])
+@pytest.mark.parametrize("precision", ["fp32", "fp16"])
+def test_batchnorm_with_prepared_parameters(shape, precision, variants, request):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape).astype(np.float32)
+    scale, bias, mean = (rng.standard_normal(3).astype(np.float32) for _ in range(3))
+    var = rng.uniform(0.5, 2, 3).astype(np.float32)
+    model = graph_model([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"])], {"x": x}, ["y"],
+                        initializers={"s": scale, "b": bias, "m": mean, "v": var})
+    got = gpu_infer.InferenceSession(model, backend="vulkan", strict=True, precision=precision).run(None, {"x": x})[0]
+    if precision == "fp16":
+        x = x.astype(np.float16).astype(np.float32)
+    at = (slice(None),) + (None,) * (len(shape) - 2)
+    want = (x - mean[at]) / np.sqrt(var[at] + 1e-5) * scale[at] + bias[at]
+    tolerance = {"rtol": 1e-5, "atol": 1e-6} if precision == "fp32" else {"rtol": 2e-3, "atol": 4e-3}
+    np.testing.assert_allclose(got, want, **tolerance)
+    check_reads(variants, "batchnorm", "texel" in request.node.callspec.id)

@@ -13,7 +13,8 @@ from ..registry import register
 
 # columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides; raster.comp
 # keeps each row's first chunk in the last
-SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES, CHUNK_START = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14), 15
+SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14)
+CHUNK_START = 15
 CHUNK = 16                    # consecutive innermost elements an invocation copies (raster.comp)
 # the element code of a plan's source as raster.comp's texel variants fetch it (texel.py)
 SOURCE_TEXELS = {"f32-f16": "f32", "f16-f32": "f16"}
