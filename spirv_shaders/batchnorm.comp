@@ -52,9 +52,9 @@ p_t[4] parameters(const int m) {
 #endif
 }
 
-a_t normalized(const p_t v, const p_t[4] c) { return a_t((v - c[0]) / c[1] * c[2] + c[3]); }
+p_t normalized(const p_t v, const p_t[4] c) { return (v - c[0]) / c[1] * c[2] + c[3]; }
 
-void normalize(const int at, const int m) { y[at] = normalized(p_t(LOAD(x, at)), parameters(m)); }
+void normalize(const int at, const int m) { y[at] = a_t(normalized(p_t(LOAD(x, at)), parameters(m))); }
 
 void main() {
 #ifdef FLOAT_READS
@@ -66,7 +66,7 @@ void main() {
         const int first = (o * p.mid + m) * inner + r;
         for (int at = first; at < first + q; ++at) {
             const a_c4 v = LOAD4(x4, at);
-            for (int k = 0; k < 4; ++k) y[at * 4 + k] = normalized(p_t(v[k]), c);
+            for (int k = 0; k < 4; ++k) y[at * 4 + k] = a_t(normalized(p_t(v[k]), c));
         }
         return;
     }
