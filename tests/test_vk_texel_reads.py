@@ -133,3 +133,16 @@ def test_batchnorm_with_prepared_parameters(shape, precision, variants, request)
     tolerance = {"rtol": 1e-5, "atol": 1e-6} if precision == "fp32" else {"rtol": 2e-3, "atol": 4e-3}
     np.testing.assert_allclose(got, want, **tolerance)
     check_reads(variants, "batchnorm", "texel" in request.node.callspec.id)
+
+
+@pytest.mark.parametrize("n", [64, 63])
+def test_float16_tensors_at_fp32_precision(n, variants, request):
+    """A float16 model tensor stays float16 at fp32: its texel views are half views too."""
+    rng = np.random.default_rng(10)
+    a, b, c = (rng.uniform(-4, 4, n).astype(np.float16) for _ in range(3))
+    got = run([helper.make_node("Add", ["a", "b"], ["s"]), helper.make_node("Max", ["a", "b", "c"], ["m"]),
+               helper.make_node("Relu", ["a"], ["r"])], {"a": a, "b": b, "c": c}, ["s", "m", "r"])
+    np.testing.assert_array_equal(got[0], a + b)
+    np.testing.assert_array_equal(got[1], np.maximum(np.maximum(a, b), c))
+    np.testing.assert_array_equal(got[2], np.maximum(a, 0))
+    check_reads(variants, "binary", "texel" in request.node.callspec.id)

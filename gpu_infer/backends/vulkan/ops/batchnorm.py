@@ -11,7 +11,7 @@ import numpy as np
 from ...gpu_common import prepared_batchnorm
 from ..execution import kernel_tensors, pack
 from ..registry import register
-from .elementwise import FLOATS, VKElementwise, float_reads, texel_mode
+from .elementwise import FLOATS, VKElementwise, float_reads, texel_code, texel_mode
 
 FORMS = {"channel": 0, "row": 1, "flat": 2}          # batchnorm.comp's FORM_*
 
@@ -62,4 +62,5 @@ class VKBatchNorm(VKElementwise):
             if vec > 1:
                 grid = self.grid((inner // vec, channels, outer))
         self.dispatch(stem, self.variant(x), refs, modes, pack(*push), y.size if grid is None else grid[0],
-                      None if grid is None else grid[1], constants=(FORMS[form], max(vec, 1)))
+                      None if grid is None else grid[1], constants=(FORMS[form], max(vec, 1)),
+                      texel=texel_code(self.variant(x)))

@@ -14,7 +14,7 @@ from ...gpu_common import storage_dtype
 from ..execution import has_variant, kernel_tensors, pack, type_code, type_refusal
 from ..memory import VKTensorRef
 from ..registry import register
-from .elementwise import FLOATS, NUMBERS, VKElementwise, float_reads, texel_mode
+from .elementwise import FLOATS, NUMBERS, VKElementwise, float_reads, texel_code, texel_mode
 
 NARY = 8                      # inputs per pass of the n-ary shader
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
@@ -126,7 +126,7 @@ class VKBroadcastOp(VKElementwise):
             refs += [a, b]
             modes = "ttw" + texel_mode(vec) * 2     # (a texel variant binds each one)
         self.dispatch(self.stem, self.shader, refs, modes, push, invocations, sizes[1] if sizes is not None else None,
-                      constants=(OPS[self.node.op_type], FORMS[form], max(vec, 1)))
+                      constants=(OPS[self.node.op_type], FORMS[form], max(vec, 1)), texel=texel_code(self.shader))
 
     def nary(self, chunk: list[tuple[VKTensorRef, tuple]], y: Tensor, divisor: int) -> None:
         """One pass over up to NARY inputs (handle, shape) into y."""

@@ -38,6 +38,12 @@ def float_reads(stem: str, variant: str, run: int) -> int:
     return next(vec for vec in (16, 4, 1) if run % vec == 0)
 
 
+def texel_code(variant: str) -> str:
+    """The texel element code (texel.py) of a FLOAT_READS variant's tensors: float16 storage or float32,
+    whatever the precision (a float16 model tensor stays float16 at fp32)."""
+    return "f16" if variant in ("f16s", "f16") else "f32"
+
+
 def texel_mode(vec: int) -> str:
     """The dispatch mode of a binding read as vectors of four where `vec` is 4 or more (texel.py)."""
     return "v" if vec >= 4 else "t"
