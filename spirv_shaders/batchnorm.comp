@@ -17,6 +17,7 @@
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int FORM = 0;
+layout(constant_id = 4) const int VEC = 1;  // FORM_CHANNEL: 4, 16 elements per invocation (FLOAT_READS)
 
 #if defined(A_FLOAT) && A_BITS == 64
 #define p_t double
@@ -24,8 +25,13 @@ layout(constant_id = 3) const int FORM = 0;
 #define p_t float
 #endif
 
-layout(std430, binding = 0) readonly buffer X { a_t x[]; };
+// Bindings 0 x, 1 y, 2 (-DSTATS: 2-5) the parameters; with FLOAT_READS (elementwise.glsl, not with
+// STATS) also 3 x again, four elements per index.
+READ(0, x);
 layout(std430, binding = 1) writeonly buffer Y { a_t y[]; };
+#ifdef FLOAT_READS
+READ4(3, x4);
+#endif
 #ifdef STATS
 layout(std430, binding = 2) readonly buffer Scale { a_t scale[]; };
 layout(std430, binding = 3) readonly buffer Bias { a_t bias[]; };
@@ -37,16 +43,34 @@ layout(std430, binding = 2) readonly buffer P { p_t prepared[]; };
 layout(push_constant) uniform Params { int n; int inner; int mid; int outer; } p;
 #endif
 
-void normalize(const int at, const int m) {
+// Channel m's mean, s, scale and bias.
+p_t[4] parameters(const int m) {
 #ifdef STATS
-    const p_t mu = p_t(mean[m]), s = sqrt(p_t(var[m]) + p.eps), g = p_t(scale[m]), b = p_t(bias[m]);
+    return p_t[4](p_t(mean[m]), sqrt(p_t(var[m]) + p.eps), p_t(scale[m]), p_t(bias[m]));
 #else
-    const p_t mu = prepared[m], s = prepared[p.mid + m], g = prepared[2 * p.mid + m], b = prepared[3 * p.mid + m];
+    return p_t[4](prepared[m], prepared[p.mid + m], prepared[2 * p.mid + m], prepared[3 * p.mid + m]);
 #endif
-    y[at] = a_t((p_t(x[at]) - mu) / s * g + b);
 }
 
+p_t normalized(const p_t v, const p_t[4] c) { return (v - c[0]) / c[1] * c[2] + c[3]; }
+
+void normalize(const int at, const int m) { y[at] = a_t(normalized(p_t(LOAD(x, at)), parameters(m))); }
+
 void main() {
+#ifdef FLOAT_READS
+    if (FORM == FORM_CHANNEL && VEC >= 4) {
+        const int q = VEC >> 2, r = int(gl_GlobalInvocationID.x) * q, m = int(gl_GlobalInvocationID.y);
+        const int o = int(gl_GlobalInvocationID.z), inner = p.inner >> 2;
+        if (r >= inner || m >= p.mid || o >= p.outer) return;
+        const p_t c[4] = parameters(m);
+        const int first = (o * p.mid + m) * inner + r;
+        for (int at = first; at < first + q; ++at) {
+            const a_c4 v = LOAD4(x4, at);
+            for (int k = 0; k < 4; ++k) y[at * 4 + k] = a_t(normalized(p_t(v[k]), c));
+        }
+        return;
+    }
+#endif
     if (FORM == FORM_CHANNEL) {
         const int r = int(gl_GlobalInvocationID.x), m = int(gl_GlobalInvocationID.y);
         const int o = int(gl_GlobalInvocationID.z);

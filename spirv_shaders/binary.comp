@@ -39,6 +39,7 @@
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 layout(constant_id = 3) const int OP = 0;
 layout(constant_id = 4) const int FORM = 0;
+layout(constant_id = 5) const int VEC = 1;  // 4, 16: elements per invocation, as vectors of four (FLOAT_READS)
 
 // Integer division truncates toward zero (C, onnxruntime). Division by zero, undefined in SPIR-V
 // and in onnxruntime, gives 0 (as NumPy, the CPU backend); the most negative value by -1 wraps.
@@ -178,14 +179,71 @@ a_c apply(const a_c x, const b_c y) {
 }
 
 #ifndef NARY_PASS
+// Bindings 0 a, 1 b, 2 y; with FLOAT_READS (b of a's type) also 3 a and 4 b again, four elements
+// per index (elementwise.glsl's READ4), read where VEC is 4.
+#ifdef FLOAT_READS
+READ(0, a);
+READ(1, b);
+READ4(3, a4);
+READ4(4, b4);
+#define B_AT(i) b_c(LOAD(b, i))
+#else
 layout(std430, binding = 0) readonly buffer A { a_t a[]; };
 layout(std430, binding = 1) readonly buffer B { b_t b[]; };
+#define B_AT(i) b_c(b[i])
+#endif
 layout(std430, binding = 2) writeonly buffer Y { a_t y[]; };
 layout(push_constant) uniform Params { int n; int inner; int mid; int outer; int dims[6]; int sa[6]; int sb[6]; } p;
 
-void put(const int iy, const int ia, const int ib) { y[iy] = a_t(apply(a_c(a[ia]), b_c(b[ib]))); }
+void put(const int iy, const int ia, const int ib) { y[iy] = a_t(apply(LOAD(a, ia), B_AT(ib))); }
+
+#ifdef FLOAT_READS
+void put4(const int iy, const a_c4 va, const a_c4 vb) {
+    for (int k = 0; k < 4; ++k) y[iy + k] = a_t(FORM == FORM_COPY ? va[k] : apply(va[k], b_c(vb[k])));
+}
+
+// VEC 4 or 16: the forms VEC elements at a time along the contiguous dim (its size a multiple of
+// VEC), as VEC / 4 consecutive vectors of four (fewer invocations: each costs lavapipe dearly).
+void main_vec() {
+    const int q = VEC >> 2;
+    if (FORM == FORM_ROW_B || FORM == FORM_ROW_A) {
+        const int m = int(gl_GlobalInvocationID.x) * q, o = int(gl_GlobalInvocationID.y), mid = p.mid >> 2;
+        if (m >= mid || o >= p.outer) return;
+        for (int j = m; j < m + q; ++j) {
+            const int at = o * mid + j;
+            if (FORM == FORM_ROW_B) put4(at * 4, LOAD4(a4, at), LOAD4(b4, j));
+            else put4(at * 4, LOAD4(a4, j), LOAD4(b4, at));
+        }
+    } else if (FORM == FORM_CHANNEL_B || FORM == FORM_CHANNEL_A) {
+        const int r = int(gl_GlobalInvocationID.x) * q, m = int(gl_GlobalInvocationID.y);
+        const int o = int(gl_GlobalInvocationID.z), inner = p.inner >> 2;
+        if (r >= inner || m >= p.mid || o >= p.outer) return;
+        const int first = (o * p.mid + m) * inner + r;
+        const a_c4 c = a_c4(FORM == FORM_CHANNEL_B ? LOAD(b, m) : LOAD(a, m));
+        for (int at = first; at < first + q; ++at) {
+            if (FORM == FORM_CHANNEL_B) put4(at * 4, LOAD4(a4, at), c);
+            else put4(at * 4, c, LOAD4(b4, at));
+        }
+    } else {
+        const int first = INVOCATION_INDEX * q;
+        if (first >= p.n >> 2) return;
+        const a_c4 c = a_c4(FORM == FORM_SCALAR_B ? LOAD(b, 0) : FORM == FORM_SCALAR_A ? LOAD(a, 0) : a_c(0));
+        for (int i = first; i < first + q; ++i) {
+            if (FORM == FORM_SCALAR_B) put4(i * 4, LOAD4(a4, i), c);
+            else if (FORM == FORM_SCALAR_A) put4(i * 4, c, LOAD4(b4, i));
+            else put4(i * 4, LOAD4(a4, i), FORM == FORM_COPY ? c : LOAD4(b4, i));    // FORM_SAME, FORM_COPY
+        }
+    }
+}
+#endif
 
 void main() {
+#ifdef FLOAT_READS
+    if (VEC >= 4) {
+        main_vec();
+        return;
+    }
+#endif
     if (FORM == FORM_ROW_B || FORM == FORM_ROW_A) {
         const int m = int(gl_GlobalInvocationID.x), o = int(gl_GlobalInvocationID.y);
         if (m >= p.mid || o >= p.outer) return;
@@ -203,7 +261,7 @@ void main() {
         if (FORM == FORM_SAME) put(i, i, i);
         else if (FORM == FORM_SCALAR_B) put(i, i, 0);
         else if (FORM == FORM_SCALAR_A) put(i, 0, i);
-        else if (FORM == FORM_COPY) y[i] = a[i];
+        else if (FORM == FORM_COPY) y[i] = a_t(LOAD(a, i));
         else {                                                          // FORM_GENERAL
             int rest = i, ia = 0, ib = 0;
             for (int k = 5; k >= 0; --k) {

@@ -49,3 +49,34 @@ a_c minimum(const a_c x, const a_c y) {
     return x < y ? x : y;
 #endif
 }
+
+// Reads of role A's tensors. Variants with FLOAT_READS (float32 and float16 elements, which a
+// texel view holds) read through uniform texel buffers when also built with TEXEL_READS
+// (vulkan/texel.py: lavapipe gathers texel fetches as vectors but loads storage-buffer elements
+// lane by lane), else through storage buffers; either way the same bindings, and READ4 bindings
+// give four consecutive elements per index (a_c4), so an invocation can take four at a time.
+// A_HALF_STORE: the elements are stored as float16_t. Other types: READ only, storage buffers.
+//   READ(b, name)  LOAD(name, i) -> a_c        READ4(b, name)  LOAD4(name, i) -> a_c4
+#ifdef FLOAT_READS
+#if A_BITS == 16
+#define a_c4 f16vec4
+#else
+#define a_c4 vec4
+#endif
+#ifdef A_HALF_STORE
+#define a_t4 f16vec4
+#else
+#define a_t4 vec4
+#endif
+#endif
+#if defined(FLOAT_READS) && defined(TEXEL_READS)
+#define READ(b, name) layout(binding = b) uniform samplerBuffer name
+#define READ4(b, name) layout(binding = b) uniform samplerBuffer name
+#define LOAD(name, i) a_c(texelFetch(name, int(i)).x)
+#define LOAD4(name, i) a_c4(texelFetch(name, int(i)))
+#else
+#define READ(b, name) layout(std430, binding = b) readonly buffer name##_block { a_t name[]; }
+#define READ4(b, name) layout(std430, binding = b) readonly buffer name##_block { a_t4 name[]; }
+#define LOAD(name, i) a_c(name[i])
+#define LOAD4(name, i) a_c4(name[i])
+#endif

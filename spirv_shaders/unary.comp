@@ -34,9 +34,14 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 3) const int OP = 0;
+layout(constant_id = 4) const int VEC = 1;  // 4, 16: elements per invocation, as vectors of four (FLOAT_READS)
 
-layout(std430, binding = 0) readonly buffer X { a_t x[]; };
+// Bindings 0 x, 1 y; with FLOAT_READS also 2 x again, four elements per index (elementwise.glsl).
+READ(0, x);
 layout(std430, binding = 1) writeonly buffer Y { a_t y[]; };
+#ifdef FLOAT_READS
+READ4(2, x4);
+#endif
 #ifdef CLIP_TENSORS
 layout(std430, binding = 2) readonly buffer Lo { a_t lo[]; };
 layout(std430, binding = 3) readonly buffer Hi { a_t hi[]; };
@@ -183,13 +188,24 @@ a_c apply(const a_c v, const a_c alpha, const a_c beta) {
 
 void main() {
     const int i = INVOCATION_INDEX;
+#ifdef FLOAT_READS
+    if (VEC >= 4) {
+        const int q = VEC >> 2, first = i * q;
+        if (first >= p.n >> 2) return;
+        for (int j = first; j < first + q; ++j) {
+            const a_c4 v = LOAD4(x4, j);
+            for (int k = 0; k < 4; ++k) y[j * 4 + k] = a_t(apply(v[k], a_c(p.alpha), a_c(p.beta)));
+        }
+        return;
+    }
+#endif
     if (i >= p.n) return;
 #ifdef CLIP_TENSORS
-    a_c v = a_c(x[i]);
+    a_c v = LOAD(x, i);
     if (p.has_lo != 0) v = maximum(v, a_c(lo[0]));
     if (p.has_hi != 0) v = minimum(v, a_c(hi[0]));
     y[i] = a_t(v);
 #else
-    y[i] = a_t(apply(a_c(x[i]), a_c(p.alpha), a_c(p.beta)));
+    y[i] = a_t(apply(LOAD(x, i), a_c(p.alpha), a_c(p.beta)));
 #endif
 }

@@ -10,10 +10,14 @@ import pytest
 from test_spirv_fresh import HERE as SHADERS
 from test_spirv_fresh import _compile_module, capabilities
 
-SHADER, STORAGE_16BIT, STORAGE_8BIT = 1, 4433, 4448      # SPIR-V capability numbers
+SHADER, SAMPLED_BUFFER, STORAGE_16BIT, STORAGE_8BIT = 1, 46, 4433, 4448      # SPIR-V capability numbers
 STORAGE = {"b1": {STORAGE_8BIT}, "b2": {STORAGE_16BIT}, "b4": set(), "b8": set(),
            "f32-f16": {STORAGE_16BIT}, "f16-f32": {STORAGE_16BIT}}
+# the texel-read twins fetch the source from a uniform texel buffer: only the stores need storage
+# features (a half source is fetched as float)
+TEXEL_STORAGE = {**STORAGE, "f16-f32": set()}
 EXPECTED = {**{f"raster.{v}.spv": caps for v, caps in STORAGE.items()},
+            **{f"raster.{v}.tx.spv": caps | {SAMPLED_BUFFER} for v, caps in TEXEL_STORAGE.items()},
             **{f"raster_fill.b{n}.spv": STORAGE[f"b{n}"] for n in (1, 2, 4, 8)}}
 
 

@@ -133,11 +133,12 @@ class VKExecution(Execution):
 
     def dispatch(self, stem: str, variant: str, refs: Sequence[VKTensorRef], modes: str, push: np.ndarray,
                  invocations: int | tuple[int, ...], local: tuple[int, ...] | None = None,
-                 constants: tuple[int, ...] = ()) -> VKDispatch:
+                 constants: tuple[int, ...] = (), texel: str | None = None) -> VKDispatch:
         """A dispatch of shader `stem.variant` (VKDispatch), recorded by on_execute after the
-        ones made before it. Texel-mode bindings ("t", "v") hold floats as this execution's
-        precision stores them."""
-        texel = "f16" if self.backend.storage_dtype(np.dtype(np.float32), self.precision) == np.float16 else "f32"
+        ones made before it. Texel-mode bindings ("t", "v") hold elements of code `texel`
+        (texel.py), by default floats as this execution's precision stores them."""
+        if texel is None:
+            texel = "f16" if self.backend.storage_dtype(np.dtype(np.float32), self.precision) == np.float16 else "f32"
         d = VKDispatch(self.workspace, stem, variant, refs, modes, push, invocations, local, constants, texel)
         self.dispatches.append(d)
         return d

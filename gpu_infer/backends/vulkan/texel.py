@@ -19,9 +19,15 @@ from .memory import VKTensorRef
 
 TEXEL_MODES = "tv"                    # dispatch modes read through a texel buffer
 WIDTH = {"t": 1, "v": 4}
-# (element type code of the stored float, texel width) -> (VkFormat name, bytes per texel)
+# (element code, texel width) -> (VkFormat name, bytes per texel). Element codes: "f32" / "f16"
+# floats as stored (fetched as float), "b1" / "b2" / "b4" / "b8" raw bits of 1-8 byte elements
+# (fetched as uint; 8 bytes as two: raster.comp's bit copies)
 FORMATS = {("f32", 1): ("VK_FORMAT_R32_SFLOAT", 4), ("f32", 4): ("VK_FORMAT_R32G32B32A32_SFLOAT", 16),
-           ("f16", 1): ("VK_FORMAT_R16_SFLOAT", 2), ("f16", 4): ("VK_FORMAT_R16G16B16A16_SFLOAT", 8)}
+           ("f16", 1): ("VK_FORMAT_R16_SFLOAT", 2), ("f16", 4): ("VK_FORMAT_R16G16B16A16_SFLOAT", 8),
+           ("b1", 1): ("VK_FORMAT_R8_UINT", 1), ("b1", 4): ("VK_FORMAT_R8G8B8A8_UINT", 4),
+           ("b2", 1): ("VK_FORMAT_R16_UINT", 2), ("b2", 4): ("VK_FORMAT_R16G16B16A16_UINT", 8),
+           ("b4", 1): ("VK_FORMAT_R32_UINT", 4), ("b4", 4): ("VK_FORMAT_R32G32B32A32_UINT", 16),
+           ("b8", 1): ("VK_FORMAT_R32G32_UINT", 8)}
 
 
 def descriptor_type(vk: Any, kind: str) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 from ...gpu_common import prepared_batchnorm
 from ..execution import kernel_tensors, pack
 from ..registry import register
-from .elementwise import FLOATS, VKElementwise
+from .elementwise import FLOATS, VKElementwise, float_reads, texel_code, texel_mode
 
 FORMS = {"channel": 0, "row": 1, "flat": 2}          # batchnorm.comp's FORM_*
 
@@ -49,11 +49,18 @@ class VKBatchNorm(VKElementwise):
         grid = self.grid(sizes)
         form = "flat" if grid is None else "channel" if inner > 1 else "row"
         push = [np.int32(v) for v in (y.size, inner, channels, outer)]
+        vec = 0
         if all(t.constant is not None for t in params):
             ref = prepared_batchnorm(self, params, eps, wide)
             stem, refs, modes = "batchnorm", [x.handle, y.handle, ref], "rwr"
+            vec = float_reads(stem, self.variant(x), inner if form == "channel" else 1)
         else:
             stem, refs, modes = "batchnorm_stats", [x.handle, y.handle, *(t.handle for t in params)], "rwrrrr"
             push.append(wide.type(eps))
+        if vec:                     # x through texel views (batchnorm.comp's FLOAT_READS), vec at a time
+            refs, modes = refs + [x.handle], "twr" + texel_mode(vec)
+            if vec > 1:
+                grid = self.grid((inner // vec, channels, outer))
         self.dispatch(stem, self.variant(x), refs, modes, pack(*push), y.size if grid is None else grid[0],
-                      None if grid is None else grid[1], constants=(FORMS[form],))
+                      None if grid is None else grid[1], constants=(FORMS[form], max(vec, 1)),
+                      texel=texel_code(self.variant(x)))

@@ -14,7 +14,7 @@ from ...gpu_common import storage_dtype
 from ..execution import has_variant, kernel_tensors, pack, type_code, type_refusal
 from ..memory import VKTensorRef
 from ..registry import register
-from .elementwise import FLOATS, NUMBERS, VKElementwise
+from .elementwise import FLOATS, NUMBERS, VKElementwise, float_reads, texel_code, texel_mode
 
 NARY = 8                      # inputs per pass of the n-ary shader
 VARIADIC = frozenset({"Max", "Min", "Sum", "Mean"})
@@ -105,16 +105,28 @@ class VKBroadcastOp(VKElementwise):
 
     def binary(self, form: str, a: VKTensorRef, b: VKTensorRef, y: Tensor, sizes: Any, table: np.ndarray | None,
                modes: str = "rrw") -> None:
-        """y = op(a, b) in `form`: a flat dispatch over y, or the grid `sizes` (grid(): sizes, local)."""
+        """y = op(a, b) in `form`: a flat dispatch over y, or the grid `sizes` (grid(): sizes, local).
+        Float32 and float16 read through texel views (binary.comp's FLOAT_READS variants), 16 or 4
+        elements per invocation where the contiguous dim allows it (VEC)."""
         dims = (list(sizes[0]) + [1, 1])[:3] if sizes is not None else [1, 1, 1]
         if table is None:
             table = np.zeros(18, np.int32)
         if form in ("row_b", "row_a"):
             dims = [1, dims[0], dims[1]]                    # (inner, mid, outer) in the push constants
         push = pack(np.int32(y.size), *(np.int32(d) for d in dims), table.astype(np.int32))
-        self.dispatch(self.stem, self.shader, [a, b, y.handle], modes, push,
-                      y.size if sizes is None else sizes[0], sizes[1] if sizes is not None else None,
-                      constants=(OPS[self.node.op_type], FORMS[form]))
+        refs, invocations = [a, b, y.handle], y.size if sizes is None else sizes[0]
+        run = y.size if sizes is None else dims[0] if form.startswith("channel") else dims[1]
+        vec = float_reads(self.stem, self.shader, 1 if form == "general" else run)
+        if vec > 1 and sizes is None:
+            invocations = y.size // vec
+        elif vec > 1:                                       # (the grid's work-groups for the narrower x)
+            sizes = self.grid((sizes[0][0] // vec, *sizes[0][1:]))
+            invocations = sizes[0]
+        if vec:
+            refs += [a, b]
+            modes = "ttw" + texel_mode(vec) * 2     # (a texel variant binds each one)
+        self.dispatch(self.stem, self.shader, refs, modes, push, invocations, sizes[1] if sizes is not None else None,
+                      constants=(OPS[self.node.op_type], FORMS[form], max(vec, 1)), texel=texel_code(self.shader))
 
     def nary(self, chunk: list[tuple[VKTensorRef, tuple]], y: Tensor, divisor: int) -> None:
         """One pass over up to NARY inputs (handle, shape) into y."""

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
-from ..execution import VKExecution
+from ..execution import VKExecution, has_variant
 
 FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 INTEGERS = frozenset(np.dtype(t) for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
@@ -26,6 +26,27 @@ def push_type(store: np.dtype) -> np.dtype:
     if store.itemsize == 8:
         return store
     return np.dtype(np.int32 if store.kind == "i" else np.uint32)
+
+
+def float_reads(stem: str, variant: str, run: int) -> int:
+    """Elements per invocation of `stem.variant` built with FLOAT_READS (elementwise.glsl: float32 and
+    float16 read through texel views, its .tx twin; spec constant VEC): 16 or 4 (as vectors of
+    four) where they divide the contiguous run, else 1; 0 where the shader has no such variant
+    (storage-buffer reads, one element each)."""
+    if not has_variant(stem, f"{variant}.tx"):
+        return 0
+    return next(vec for vec in (16, 4, 1) if run % vec == 0)
+
+
+def texel_code(variant: str) -> str:
+    """The texel element code (texel.py) of a FLOAT_READS variant's tensors: float16 storage or float32,
+    whatever the precision (a float16 model tensor stays float16 at fp32)."""
+    return "f16" if variant in ("f16s", "f16") else "f32"
+
+
+def texel_mode(vec: int) -> str:
+    """The dispatch mode of a binding read as vectors of four where `vec` is 4 or more (texel.py)."""
+    return "v" if vec >= 4 else "t"
 
 
 class VKElementwise(VKExecution):

@@ -11,8 +11,22 @@ from ..dispatch import VKDispatch
 from ..memory import VKTensorRef
 from ..registry import register
 
-# columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides
+# columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides; raster.comp
+# keeps each row's first chunk in the last
 SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14)
+CHUNK_START = 15
+CHUNK = 16                    # consecutive innermost elements an invocation copies (raster.comp)
+# the element code of a plan's source as raster.comp's texel variants fetch it (texel.py)
+SOURCE_TEXELS = {"f32-f16": "f32", "f16-f32": "f16"}
+
+
+def chunked(table: np.ndarray) -> tuple[np.ndarray, int]:
+    """The table with each row's chunk start (chunks of the rows before; a chunk is up to CHUNK
+    consecutive elements of the innermost dimension) and the dispatch's chunk count."""
+    rows = table.astype(np.int64)
+    chunks = np.prod(rows[:, 2:5], axis=1) * -(-rows[:, 5] // CHUNK)
+    rows[:, CHUNK_START] = np.cumsum(chunks) - chunks
+    return rows.astype(np.int32), int(chunks.sum())
 
 
 def _touched(table: np.ndarray, offset: int, strides: slice) -> tuple[int, int]:
@@ -42,17 +56,23 @@ def raster_dispatches(workspace: Any, work: RasterWork, sources: list[Tensor | N
     align = workspace.rt.limits["min_storage_buffer_offset_alignment"]
     out = []
     for d in work.dispatches:
-        table = workspace.table_ref(d.table)
+        rows, chunks = chunked(d.table)
+        one = len(rows) == 1                # its row in the push constants, no table (binding 2 unused)
         dst, dst_base = _narrowed(targets[d.dst], d.table, DST_OFFSET, DST_STRIDES, align)
+        table = dst if one else workspace.table_ref(rows)
+        refs = [dst, dst, table]
         if d.src == FILL:                   # binding 0 is not used by the fill variant
-            src, src_base, stem, modes = dst, 0, "raster_fill", "-wr"
+            src_base, stem, modes = 0, "raster_fill", "-w" + ("-" if one else "r")
         else:
-            src, src_base = _narrowed(sources[d.src], d.table, SRC_OFFSET, SRC_STRIDES, align)
-            stem, modes = "raster", "rwr"
+            refs[0], src_base = _narrowed(sources[d.src], d.table, SRC_OFFSET, SRC_STRIDES, align)
+            refs.append(refs[0])            # binding 3: four elements per texel (none of 8 bytes)
+            stem, modes = "raster", "tw" + ("-" if one else "r") + ("t" if work.variant == "b8" else "v")
         bits = work.fill_bits
-        push = np.concatenate([np.array([src_base, dst_base, len(d.table), d.total], np.int32).view(np.uint32),
-                               np.array([bits & 0xFFFFFFFF, bits >> 32], np.uint32)])
-        out.append(VKDispatch(workspace, stem, work.variant, [src, dst, table], modes, push, d.total))
+        push = np.concatenate([np.array([src_base, dst_base, len(rows), chunks], np.int32).view(np.uint32),
+                               np.array([bits & 0xFFFFFFFF, bits >> 32], np.uint32),
+                               (rows[0] if one else np.zeros_like(rows[0])).view(np.uint32)])
+        out.append(VKDispatch(workspace, stem, work.variant, refs, modes, push, chunks,
+                              texel=SOURCE_TEXELS.get(work.variant, work.variant)))
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from ...unary_ops import UNARY, clip_bounds, gelu_supported, kernel_op, parameters, takes
 from ..execution import kernel_tensors, pack
 from ..registry import register
-from .elementwise import NUMBERS, VKElementwise
+from .elementwise import NUMBERS, VKElementwise, float_reads, texel_code, texel_mode
 
 OP_CODES = {name: code for code, name in enumerate((
     "RELU", "ABS", "NEG", "CLIP", "LEAKY_RELU", "SIGMOID", "HARD_SIGMOID", "HARD_SWISH", "TANH", "ELU", "ERF",
@@ -44,6 +44,10 @@ class VKUnary(VKElementwise):
                           pack(np.int32(y.size), *(np.int32(g) for g in given)), y.size)
             return
         alpha, beta = bounds if self.node.op_type == "Clip" else parameters(self.node)
-        self.dispatch("unary", self.variant(x), [x.handle, y.handle], "rw",
-                      pack(np.int32(y.size), np.int32(0), self.scalar(x, alpha), self.scalar(x, beta)), y.size,
-                      constants=(op,))
+        refs, modes, invocations = [x.handle, y.handle], "rw", y.size
+        vec = float_reads("unary", self.variant(x), y.size)
+        if vec:
+            refs, modes, invocations = refs + [x.handle], "tw" + texel_mode(vec), y.size // vec
+        self.dispatch("unary", self.variant(x), refs, modes,
+                      pack(np.int32(y.size), np.int32(0), self.scalar(x, alpha), self.scalar(x, beta)), invocations,
+                      constants=(op, max(vec, 1)), texel=texel_code(self.variant(x)))
