@@ -333,15 +333,16 @@ def test_fp32_pinned_node_converts_on_the_device(rt):
 # -- 5. pipeline keys ------------------------------------------------------------------------------
 
 def test_local_size_is_a_specialization_constant_in_the_key(rt, monkeypatch):
-    a = rt.pipeline("unary", "f32", "ss", 16, 32)
-    b = rt.pipeline("unary", "f32", "ss", 16, 64)
-    assert a is not b and a is rt.pipeline("unary", "f32", "ss", 16, 32)
+    a = rt.pipeline("unary", "i32", "ss", 16, 32)
+    b = rt.pipeline("unary", "i32", "ss", 16, 64)
+    assert a is not b and a is rt.pipeline("unary", "i32", "ss", 16, 32)
     monkeypatch.setattr(rt, "local_size", 16)
     sess = gpu_infer.InferenceSession(chain_model(3, (1000,)), backend="vulkan", strict=True)
     x = rand(1000)
     np.testing.assert_allclose(sess.run(None, {"x": x})[0], chain_reference(x, 3), rtol=1e-6)
     (seg,) = workspace(sess).segments
-    assert {c.groups[0] for c in seg.items if hasattr(c, "groups")} == {-(-1000 // 16)}
+    # (float unary ops run four elements per invocation where the count is a multiple of 4)
+    assert {c.groups[0] for c in seg.items if hasattr(c, "groups")} == {-(-1000 // (4 * 16))}
 
 
 # -- 6. driver errors -------------------------------------------------------------------------------
