@@ -16,7 +16,7 @@
 // Output column n is element (row d, h, w) of a plane P wide and PH high (n = (d*PH + h)*P + w);
 // those with w < OW and h < OH are stored at (d*OH + h)*OW + w of channel ch (rows y_mstride
 // apart). A plain matrix has P = OW = N and PH = OH = 1.
-// Bindings: 0 A, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y, 6 A and 7 B as vectors.
+// Bindings: 0 unused, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y, 6 A and 7 B as vectors.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "precision.glsl"
