@@ -2,7 +2,7 @@
 // (gemm.comp's header explains the operands). Needs TM, TN defined, precision.glsl, types.glsl and
 // activation.glsl included first. A and B are read through texel.glsl (texel buffers in the .tx
 // variants), four elements at a time from bindings 6 and 7, and B also one at a time from binding 1
-// (the same tensor); binding 0 (A one at a time) is no longer read.
+// (the same tensor); binding 0 is unused.
 #include "texel.glsl"
 
 #define NV (TN / 4)
