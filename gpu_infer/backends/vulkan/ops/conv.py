@@ -24,6 +24,7 @@ from ..registry import register
 from .gemm_core import TILES, ProductExecution, device_of
 
 RUN = 4                  # conv.comp and winograd.comp: outputs per invocation along a row
+SHIFT_SLACK = 4          # planes' elements past the whole-tile slack (direct_scratch)
 
 
 def windowed_refusal(inputs) -> str | None:
@@ -57,6 +58,8 @@ class VKConv(ConvForm, ProductExecution):
             elems = winograd_scratch(geo)
         else:
             elems = direct_scratch(geo, self.tile(inputs, outputs), inputs[1].constant is not None)
+            if not geo.reads_input:      # gemm.comp's shifted reads: up to 3 past the tile's columns
+                elems[0] += SHIFT_SLACK
         return [max(n, 1) * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> None:
