@@ -10,11 +10,13 @@
 //    plain GEMM); group g reads rows [g*C, (g+1)*C).
 // batches: per grid z, the element offsets of A, B and y.
 // Tiles whose reads all stay below `n_safe` read without checks; the others read columns past N
-// as zeros. Products and sums are computed in float at every precision.
+// as zeros. Products and sums are computed in float at every precision. A is read as vectors (its
+// offsets are multiples of TM); B too where its rows, taps and batch slices start on a vec4
+// (`aligned`), or where only the taps do not: then per tap through a shift's swizzle.
 // Output column n is element (row d, h, w) of a plane P wide and PH high (n = (d*PH + h)*P + w);
 // those with w < OW and h < OH are stored at (d*OH + h)*OW + w of channel ch (rows y_mstride
 // apart). A plain matrix has P = OW = N and PH = OH = 1.
-// Bindings: 0 A, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y, 6 A and 7 B as vectors.
+// Bindings: 0 unused, 1 B, 2 C (ignored unless has_c), 3 taps, 4 batches, 5 y, 6 A and 7 B as vectors.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "precision.glsl"
@@ -28,6 +30,19 @@
         [[unroll]] for (int r = 0; r < 4; ++r) { \
             [[unroll]] for (int v = 0; v < NV; ++v) acc[4 * q + r][v] = fma(vec4(a4v[r]), bv[v], acc[4 * q + r][v]); \
         } \
+    }
+
+// the rows of B of one tap from vector bp on (rows b_cstride apart, a multiple of 4), each
+// element's vector `bv[v]` recombined from the NV + 1 vectors w read by `pick` (an expression of w, v)
+#define SHIFTED_ROWS(pick) \
+    for (int k = 0; k < p.C; ++k) { \
+        vec4 w[NV + 1]; \
+        [[unroll]] for (int v = 0; v <= NV; ++v) w[v] = FETCH4(b4, bp + v); \
+        vec4 bv[NV]; \
+        [[unroll]] for (int v = 0; v < NV; ++v) bv[v] = pick; \
+        MULTIPLY_ADD4; \
+        ap += TM; \
+        bp += p.b_cstride >> 2; \
     }
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
@@ -60,16 +75,17 @@ void main() {
                 bp += p.b_cstride >> 2;
             }
         }
-    } else if (full) {
+    } else if (full && (p.b_cstride & 3) == 0 && n0 + TN + 4 <= p.n_safe) {
+        // B's rows start off a vec4 by the same shift for every invocation of a tap: NV + 1 aligned
+        // vectors per row, recombined by the shift's swizzle (one loop per shift)
         for (int t = 0; t < p.n_taps; ++t) {
-            int bp = bz + taps[t];
-            for (int k = 0; k < p.C; ++k) {
-                vec4 bv[NV];
-                [[unroll]] for (int v = 0; v < NV; ++v)
-                    bv[v] = vec4(FETCH(b, bp + 4 * v), FETCH(b, bp + 4 * v + 1), FETCH(b, bp + 4 * v + 2), FETCH(b, bp + 4 * v + 3));
-                MULTIPLY_ADD;
-                ap += TM;
-                bp += p.b_cstride;
+            const int first = bz + taps[t];
+            int bp = first >> 2;
+            switch (first & 3) {
+            case 0: SHIFTED_ROWS(w[v]); break;
+            case 1: SHIFTED_ROWS(vec4(w[v].yzw, w[v + 1].x)); break;
+            case 2: SHIFTED_ROWS(vec4(w[v].zw, w[v + 1].xy)); break;
+            default: SHIFTED_ROWS(vec4(w[v].w, w[v + 1].xyz)); break;
             }
         }
     } else {
@@ -78,9 +94,10 @@ void main() {
             for (int k = 0; k < p.C; ++k) {
                 vec4 bv[NV];
                 [[unroll]] for (int v = 0; v < NV; ++v) {
-                    [[unroll]] for (int j = 0; j < 4; ++j) bv[v][j] = 4 * v + j < live ? FETCH(b, bp + 4 * v + j) : 0.0;
+                    [[unroll]] for (int j = 0; j < 4; ++j)
+                        bv[v][j] = full || 4 * v + j < live ? FETCH(b, bp + 4 * v + j) : 0.0;
                 }
-                MULTIPLY_ADD;
+                MULTIPLY_ADD4;
                 ap += TM;
                 bp += p.b_cstride;
             }

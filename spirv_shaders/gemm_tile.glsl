@@ -1,24 +1,15 @@
-// What gemm.comp's register-tiled and gemm_shared.comp's shared-memory GEMMs share: the
-// bindings, the push constants and the epilogue that stores an invocation's TM x TN tile
-// (gemm.comp's header explains the operands). Needs TM, TN and NV defined, precision.glsl,
-// types.glsl and activation.glsl included first. A and B are read through texel.glsl (texel
-// buffers in the .tx variants): bindings 0 and 1 one element at a time, 6 and 7 (the same
-// tensors) four at a time.
+// gemm.comp's bindings, push constants and the epilogue that stores an invocation's TM x TN tile
+// (gemm.comp's header explains the operands). Needs TM, TN defined, precision.glsl, types.glsl and
+// activation.glsl included first. A and B are read through texel.glsl (texel buffers in the .tx
+// variants), four elements at a time from bindings 6 and 7, and B also one at a time from binding 1
+// (the same tensor); binding 0 is unused.
 #include "texel.glsl"
 
 #define NV (TN / 4)
 
-// acc[i] += A's value of row i at ap times the TN values of B in bv (in float at every level,
-// as the sums accumulate)
-#define MULTIPLY_ADD \
-    [[unroll]] for (int i = 0; i < TM; ++i) { \
-        const vec4 av = vec4(FETCH(a, ap + i)); \
-        [[unroll]] for (int v = 0; v < NV; ++v) acc[i][v] = fma(av, bv[v], acc[i][v]); \
-    }
-READ_BUFFER(0, a);
 READ_BUFFER(1, b);
 READ_BUFFER4(6, a4);
-READ_BUFFER4(7, b4);                       // B as vectors (aligned reads)
+READ_BUFFER4(7, b4);
 layout(std430, binding = 2) readonly buffer Cm { store_t c[]; };
 layout(std430, binding = 3) readonly buffer Taps { int taps[]; };
 layout(std430, binding = 4) readonly buffer Batches { int batches[]; };

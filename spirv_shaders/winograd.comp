@@ -9,15 +9,17 @@
 //   INPUT   an invocation transforms one input tile. Bindings: 0 x, 1 V.
 //   OUTPUT  an invocation transforms one tile back, adds the bias and applies the fused
 //           activation. Bindings: 0 P, 1 bias (ignored unless has_bias), 2 y.
+// Inputs are read through texel.glsl (texel buffers in the .tx variants).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "precision.glsl"
 #include "types.glsl"
 #include "activation.glsl"
+#include "texel.glsl"
 
 LOCAL_SIZE_LAYOUT;
 #if defined(INPUT)
-layout(std430, binding = 0) readonly buffer X { store_t x[]; };
+READ_BUFFER(0, x);
 layout(std430, binding = 1) writeonly buffer V { store_t v[]; };
 layout(push_constant) uniform Params { int C, H, W, TH, TW, pad_top, pad_left, total; } p;
 
@@ -37,7 +39,7 @@ void main() {
         if (h >= 0 && h < p.H) {
             [[unroll]] for (int j = 0; j < 4; ++j) {
                 const int w = w0 + j;
-                if (w >= 0 && w < p.W) d[j] = float(x[xc + h * p.W + w]);
+                if (w >= 0 && w < p.W) d[j] = FETCH(x, xc + h * p.W + w);
             }
         }
         rows[r] = input_1d(d);
@@ -50,8 +52,8 @@ void main() {
     }
 }
 #elif defined(OUTPUT)
-layout(std430, binding = 0) readonly buffer P { store_t prod[]; };
-layout(std430, binding = 1) readonly buffer Bias { store_t bias[]; };
+READ_BUFFER(0, prod);
+READ_BUFFER(1, bias);
 layout(std430, binding = 2) writeonly buffer Y { store_t y[]; };
 layout(push_constant) uniform Params {
     int M, OH, OW, TH, TW, has_bias, total, act;
@@ -70,11 +72,11 @@ void main() {
     const int src = (b * 16 * p.M + m) * T + ty * p.TW + tx;
     vec4 e[4];                                              // e[r][j]: position (r, j) of the 4x4
     [[unroll]] for (int r = 0; r < 4; ++r) {
-        [[unroll]] for (int j = 0; j < 4; ++j) e[r][j] = float(prod[src + (r * 4 + j) * p.M * T]);
+        [[unroll]] for (int j = 0; j < 4; ++j) e[r][j] = FETCH(prod, src + (r * 4 + j) * p.M * T);
     }
     vec2 cols[4];                                           // A^T down each column
     [[unroll]] for (int j = 0; j < 4; ++j) cols[j] = output_1d(vec4(e[0][j], e[1][j], e[2][j], e[3][j]));
-    const float add = p.has_bias != 0 ? float(bias[m]) : 0.0;
+    const float add = p.has_bias != 0 ? FETCH(bias, m) : 0.0;
     [[unroll]] for (int r = 0; r < 2; ++r) {                // then along the rows: output row 2*ty + r
         const int h = 2 * ty + r;
         const vec2 o = output_1d(vec4(cols[0][r], cols[1][r], cols[2][r], cols[3][r])) + add;

@@ -23,6 +23,9 @@ from ..execution import pack
 from ..registry import register
 from .gemm_core import TILES, ProductExecution, device_of
 
+RUN = 4                  # conv.comp and winograd.comp: outputs per invocation along a row
+SHIFT_SLACK = 4          # planes' elements past the whole-tile slack (direct_scratch)
+
 
 def windowed_refusal(inputs) -> str | None:
     """Why these are not conv-like operands: (N, C, 1 to 3 spatial dims), weights of that rank."""
@@ -55,6 +58,8 @@ class VKConv(ConvForm, ProductExecution):
             elems = winograd_scratch(geo)
         else:
             elems = direct_scratch(geo, self.tile(inputs, outputs), inputs[1].constant is not None)
+            if not geo.reads_input:      # gemm.comp's shifted reads: up to 3 past the tile's columns
+                elems[0] += SHIFT_SLACK
         return [max(n, 1) * self.store_dtype().itemsize for n in elems]
 
     def bind(self, inputs, outputs) -> None:
@@ -76,9 +81,9 @@ class VKConv(ConvForm, ProductExecution):
         else:
             planes, n_safe = self.scratch(scratch.pop(0)), INT32_LIMIT
             dp, hp, wp = geo.plane
-            total = geo.batch * geo.channels * geo.phases * dp * hp * wp
+            total = geo.batch * geo.channels * geo.phases * dp * hp * -(-wp // RUN)
             push = np.array([*geo.spatial, dp, hp, wp, *geo.strides, *geo.pad_begin, total], np.int32)
-            self.dispatch("conv_planes", self.precision, [x.handle, planes], "rw", push, total)
+            self.dispatch("conv_planes", self.precision, [x.handle, planes], "tw", push, total)
         if w.constant is not None:
             constant = w.constant
             packed = self.prepare_weight((1, "packed", tile.kernel, self.precision, id(constant)),
@@ -99,13 +104,14 @@ class VKConv(ConvForm, ProductExecution):
     def depthwise(self, geo: ConvGeometry, x, w, bias, y) -> None:
         _, h, wd = geo.spatial
         _, oh, ow = geo.out
-        total = geo.batch * geo.channels * oh * ow
+        total = geo.batch * geo.channels * oh * -(-ow // RUN)
         code, act_a, act_b = activation_params(self.node)
         ints = (geo.channels, h, wd, oh, ow, *geo.kernel[1:], *geo.strides[1:], *geo.dilations[1:],
                 *geo.pad_begin[1:], int(bias is not None), total, code)
         push = pack(np.array(ints, np.int32), act_a, act_b)
+        # (without a bias, binding 2 is w again: a texel binding the shader declares but skips)
         self.dispatch("conv_depthwise", self.precision, [x.handle, w.handle, (w if bias is None else bias).handle, y.handle],
-                      "rr" + ("r" if bias is not None else "-") + "w", push, total)
+                      "tttw", push, total)
 
     def winograd(self, geo: ConvGeometry, tile: Tile, x, w, bias, y) -> None:
         v, prod = self.scratch(0), self.scratch(1)
@@ -118,7 +124,7 @@ class VKConv(ConvForm, ProductExecution):
         _, h, wd = geo.spatial
         total = geo.batch * geo.channels * t
         push = np.array([geo.channels, h, wd, th, tw, *geo.pad_begin[1:], total], np.int32)
-        self.dispatch("winograd_input", self.precision, [x.handle, v], "rw", push, total)
+        self.dispatch("winograd_input", self.precision, [x.handle, v], "tw", push, total)
         per_a = -(-geo.maps // tile.rows) * tile.rows * geo.channels      # one position's packed U
         batches = np.array([((z % 16) * per_a, z * geo.channels * t, z * geo.maps * t)
                             for z in range(16 * geo.batch)], np.int32).reshape(-1, 3)
@@ -128,5 +134,5 @@ class VKConv(ConvForm, ProductExecution):
         total = geo.batch * geo.maps * t
         push = pack(np.array([geo.maps, geo.out[1], geo.out[2], th, tw, int(bias is not None), total, code],
                              np.int32), act_a, act_b)
-        self.dispatch("winograd_output", self.precision, [prod, (y if bias is None else bias).handle, y.handle],
-                      "r" + ("r" if bias is not None else "-") + "w", push, total)
+        self.dispatch("winograd_output", self.precision, [prod, prod if bias is None else bias.handle, y.handle],
+                      "ttw", push, total)

@@ -13,7 +13,7 @@ from ...gemm_common import Epilogue, GemmOperands, transpose_weights
 from ...gpu_common import FUSED, activation_params
 from ..execution import pack
 from ..registry import register
-from .conv import windowed_refusal
+from .conv import RUN, windowed_refusal
 from .gemm_core import TILES, ProductExecution, device_of
 
 
@@ -56,10 +56,9 @@ class VKConvTranspose(TransposeForm, ProductExecution):
         self.gemm(tile, transpose_shape(geo), GemmOperands(
             packed, x, cols, b_cstride=geo.in_size, y_mstride=geo.in_size, batches=batches, n_safe=geo.in_size,
             epilogue=Epilogue(activation=False)))
-        total = y.size
+        total = y.size // geo.out[2] * -(-geo.out[2] // RUN)        # RUN outputs along a row per invocation
         code, act_a, act_b = activation_params(self.node)
         ints = (geo.maps, *geo.spatial, *geo.out, *geo.kernel, *geo.strides, *geo.dilations, *geo.crop_begin,
                 int(bias is not None), total, code)
-        self.dispatch("conv_transpose", self.precision, [cols, (y if bias is None else bias).handle, y.handle],
-                      "r" + ("r" if bias is not None else "-") + "w", pack(np.array(ints, np.int32), act_a, act_b),
-                      total)
+        self.dispatch("conv_transpose", self.precision, [cols, cols if bias is None else bias.handle, y.handle],
+                      "ttw", pack(np.array(ints, np.int32), act_a, act_b), total)

@@ -23,11 +23,11 @@ from ..execution import VKExecution, kernel_tensors, pack
 from ..memory import VKTensorRef
 
 FLOAT32 = frozenset({np.dtype(np.float32)})
-# Tiles (rows x columns per invocation) with their speed relative to 8x16, SGEMM 1024^3 on lavapipe;
-# the shared-memory blocked product (gemm_shared.comp) as a tile of its own
-TILES = {t.kernel: t for t in (Tile(8, 16, 1.0), Tile(4, 16, 0.7), Tile(8, 8, 0.8), Tile(4, 8, 0.4, shared=True))}
+# Tiles (rows x columns per invocation) with their speed relative to 8x16, SGEMM 1024^3 on lavapipe.
+# (A shared-memory blocked product ran 5 to 10 times slower than these with texel reads: llvmpipe's
+# barriers are coroutine switches.)
+TILES = {t.kernel: t for t in (Tile(8, 16, 1.0), Tile(4, 16, 0.7), Tile(8, 8, 0.8))}
 GEMM_LOCAL = (64, 1, 1)              # 64 consecutive column tiles of one row block per work-group
-SHARED_LOCAL = (16, 4, 1)            # gemm_shared.comp's WG_X x WG_Y
 PACK_LOCAL = (64, 1, 1)
 # lavapipe on the 2-core VM: Winograd's products ran at the direct product's rate (96 -> 24
 # channels at 160x160: Winograd took 0.66 times the direct convolution's time)
@@ -128,15 +128,12 @@ class ProductExecution(VKExecution):
         y = handle(ops.y)
         c = handle(ep.c) if ep.c is not None else y
         a, b = handle(ops.a), handle(ops.b)
-        # A and B read through texel buffers where they can be (texel.py): one and four at a time
+        # A (four at a time) and B (one and four at a time) read through texel buffers where they can
+        # be (texel.py); binding 0 is unused
         refs = [a, b, c, self.table("taps", ops.taps), self.table("batches", ops.batches), y, a, b]
-        modes = "tt" + ("r" if ep.c is not None else "-") + "rrw" + "vv"
-        if tile.shared:        # whole work-groups per column span and per group's row blocks
-            wx, wy, _ = SHARED_LOCAL
-            grid = (-(-shape.columns // (tile.cols * wx)) * wx, shape.groups * -(-mb // wy) * wy, len(ops.batches))
-        else:
-            grid = (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches))
-        self.dispatch(tile.kernel, self.precision, refs, modes, push, grid, SHARED_LOCAL if tile.shared else GEMM_LOCAL)
+        modes = "-t" + ("r" if ep.c is not None else "-") + "rrw" + "vv"
+        grid = (-(-shape.columns // tile.cols), shape.groups * mb, len(ops.batches))
+        self.dispatch(tile.kernel, self.precision, refs, modes, push, grid, GEMM_LOCAL)
 
     def pack_rows(self, src: Any, dst: VKTensorRef, tile_rows: int, groups: int, rows: int, depth: int, taps: int,
                   strides: tuple[int, int, int, int], batch: int = 1, src_zs: int = 0) -> None:
@@ -149,5 +146,5 @@ class ProductExecution(VKExecution):
             return
         push = np.array([src_zs, groups * mb * k * tile_rows, tile_rows, depth, k, rows, mb, groups, *strides],
                         np.int32)
-        self.dispatch("gemm_pack", self.precision, [handle(src), dst], "rw", push, (k, groups * mb, batch),
+        self.dispatch("gemm_pack", self.precision, [handle(src), dst], "tw", push, (k, groups * mb, batch),
                       PACK_LOCAL)
