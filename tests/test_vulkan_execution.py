@@ -52,9 +52,9 @@ def test_grid_and_constants_are_in_the_pipeline_key():
     from gpu_infer.backends.vulkan.runtime import get_runtime
     from gpu_infer.scheduler import probe_all
     rt = get_runtime(probe_all()["vulkan"])
-    a = rt.pipeline("binary", "f32", "sss", 88, (8, 8, 1))
-    assert a is rt.pipeline("binary", "f32", "sss", 88, (8, 8)) and a is not rt.pipeline("binary", "f32", "sss", 88, 8)
-    assert rt.pipeline("binary", "f32", "sss", 88, 8, (3,)) is not rt.pipeline("binary", "f32", "sss", 88, 8)
+    a = rt.pipeline("binary", "i32", "sss", 88, (8, 8, 1))
+    assert a is rt.pipeline("binary", "i32", "sss", 88, (8, 8)) and a is not rt.pipeline("binary", "i32", "sss", 88, 8)
+    assert rt.pipeline("binary", "i32", "sss", 88, 8, (3,)) is not rt.pipeline("binary", "i32", "sss", 88, 8)
 
 
 def test_has_variant_looks_for_the_shipped_spirv():
