@@ -36,6 +36,9 @@ __all__ = ["VKRuntime", "VKPipeline", "get_runtime", "validation_messages", "LOC
 LOCAL_SIZE = 64                  # preferred work-group size: specialization constant 0 of every shader
 SPEC_FIRST = 3                   # the first specialization constant a family's shader may declare
 FENCE_TIMEOUT_NS = 60_000_000_000
+# a submission's first run may hold the driver's deferred compiles: lavapipe builds each
+# texel-reading pipeline's sampling code at its first dispatch, tens of seconds on a busy 2-core VM
+FIRST_FENCE_TIMEOUT_NS = 600_000_000_000
 # features the shaders use (SPIR-V capabilities StorageBuffer16/8BitAccess, Float16, Int64,
 # Float64), each enabled only where the device has it. Copies never need Int64 (8-byte elements
 # move as uvec2); kernels computing on int64 / float64 elements do (KERNEL_TYPE_FEATURES).
@@ -62,6 +65,7 @@ class VKRuntime(GpuRuntime):
         self.vk = vk
         self.name = "the Vulkan instance"        # (until the device is known)
         self.lost: str | None = None             # why the device is unusable, once it is
+        self.fence_timeout_ns = FENCE_TIMEOUT_NS  # (the last wait's, named when it times out)
         self.validation = Validation(vk) if validation_requested() else None
         v = self.validation
         with self.driver_call("vkCreateInstance"):
@@ -145,7 +149,7 @@ class VKRuntime(GpuRuntime):
         vk, kind = self.vk, type(exc).__name__
         if isinstance(exc, (vk.VkErrorDeviceLost, vk.VkTimeout)):
             # nothing submitted can be taken back: the device is unusable from here on
-            self.lost = (f"{call} timed out after {FENCE_TIMEOUT_NS // 10**9} s" if isinstance(exc, vk.VkTimeout)
+            self.lost = (f"{call} timed out after {self.fence_timeout_ns // 10**9} s" if isinstance(exc, vk.VkTimeout)
                          else f"{call} returned {kind}")
             return DeviceError(self.lost_message())
         hint = {"VkErrorOutOfDeviceMemory": " (out of device memory)",
@@ -285,7 +289,9 @@ class VKRuntime(GpuRuntime):
             with self.lock:
                 vk.vkQueueSubmit(self.queue, 1, sub.infos, sub.fence)
             call = "vkWaitForFences"
-            vk.vkWaitForFences(self.device, 1, sub.fences, vk.VK_TRUE, FENCE_TIMEOUT_NS)
+            self.fence_timeout_ns = FENCE_TIMEOUT_NS if sub.waited else FIRST_FENCE_TIMEOUT_NS
+            vk.vkWaitForFences(self.device, 1, sub.fences, vk.VK_TRUE, self.fence_timeout_ns)
+            sub.waited = True
         except (vk.VkError, vk.VkException) as exc:
             raise self.driver_error(call, exc) from exc
 
@@ -346,10 +352,11 @@ class VKRuntime(GpuRuntime):
 class Submission:
     """One command buffer and the fence it signals, as the arrays vkQueueSubmit and the fence
     calls take: built once, so a re-submission converts nothing."""
-    __slots__ = ("fence", "info", "infos", "fences")
+    __slots__ = ("fence", "info", "infos", "fences", "waited")
 
     def __init__(self, vk: Any, cmd: Any, fence: Any):
         self.fence = fence
+        self.waited = False            # (its first wait gets FIRST_FENCE_TIMEOUT_NS)
         self.info = vk.VkSubmitInfo(sType=vk.VK_STRUCTURE_TYPE_SUBMIT_INFO, commandBufferCount=1,
                                     pCommandBuffers=[cmd])
         self.infos = vk.ffi.new("VkSubmitInfo[1]", [self.info])     # (self.info keeps its command array alive)
