@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from test_geometry import CASES, HYP, Case, data, node
 
-from gpu_infer.backends.opencl.ops.raster import chunked
+from gpu_infer.geometry.table import chunked
 from gpu_infer.backends.opencl.runtime import kernel_source
 from gpu_infer.geometry import FILL, RasterPlan, apply_regions, dispatches, kernel_table, lower
 from gpu_infer.scheduler import probe_all

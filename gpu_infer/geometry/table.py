@@ -1,9 +1,11 @@
 """What a GPU dispatch reads: one table of regions per (source, destination) pair.
 
 Row layout (TABLE_WIDTH int32): src_offset, dst_offset, size[4], src_strides[4],
-dst_strides[4], start, 0 -- sizes padded with 1 and strides with 0 at the front. `start` is
-the prefix sum of the element counts of the rows before, so work item i finds its row by
-binary search (the last row whose start <= i) and its multi-index by div/mod of i - start.
+dst_strides[4], start, chunk_start -- sizes padded with 1 and strides with 0 at the front.
+`start` is the prefix sum of the element counts of the rows before, so work item i finds its row
+by binary search (the last row whose start <= i) and its multi-index by div/mod of i - start.
+`chunk_start` (``chunked``) is the same over chunks of up to CHUNK consecutive innermost
+elements, for kernels whose work item copies a chunk (raster.cl, raster.comp).
 """
 from __future__ import annotations
 
@@ -17,7 +19,18 @@ from .region import MAX_REGION_RANK, RasterPlan, Region
 
 TABLE_WIDTH = 16
 START = 14                  # column of `start`
+CHUNK_START = 15            # column of `chunk_start`
+CHUNK = 16                  # consecutive innermost elements a work item copies (raster.cl, raster.comp)
 INT32_MAX = 2 ** 31 - 1
+
+
+def chunked(table: np.ndarray) -> tuple[np.ndarray, int]:
+    """`table` with each row's chunk start set (the chunks of the rows before) and the dispatch's
+    chunk count: what the chunk-copying kernels' work items are."""
+    rows = np.array(table, np.int64)
+    chunks = np.prod(rows[:, 2:5], axis=1) * -(-rows[:, 5] // CHUNK)
+    rows[:, CHUNK_START] = np.cumsum(chunks) - chunks
+    return rows.astype(np.int32), int(chunks.sum())
 
 
 def dispatches(plan: RasterPlan) -> list[tuple[int, int]]:

@@ -6,23 +6,13 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
+from ....geometry.table import chunked
 from ...raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, check_bases, conversion_work
 from ..registry import register
 from ..runtime import CLRuntime
 
 WORK_GROUP = 64
-CHUNK = 16                   # consecutive innermost elements a work item copies (raster.cl)
 _OPTIONS = {"f32-f16": "-DCONVERT_F32_TO_F16", "f16-f32": "-DCONVERT_F16_TO_F32"}
-
-
-def chunked(table: np.ndarray) -> tuple[np.ndarray, int]:
-    """A region table (geometry/table.py) with column 15 set to each row's chunk start (the
-    chunks of the rows before: a chunk is up to CHUNK consecutive elements of the innermost
-    dimension), and the dispatch's chunk count: what raster.cl's work items are."""
-    rows = np.array(table, np.int64)
-    chunks = rows[:, 2] * rows[:, 3] * rows[:, 4] * (-(-rows[:, 5] // CHUNK))
-    rows[:, 15] = np.cumsum(chunks) - chunks
-    return rows.astype(np.int32), int(chunks.sum())
 
 
 class CLRasterKernels:

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ...base import Tensor
+from ....geometry.table import chunked
 from ...raster_exec import FILL, RASTER_OPS, RasterExecution, RasterWork, conversion_work
 from ..dispatch import VKDispatch
 from ..memory import VKTensorRef
@@ -14,19 +15,8 @@ from ..registry import register
 # columns of a region table row (gpu_infer/geometry/table.py): offsets, sizes, strides; raster.comp
 # keeps each row's first chunk in the last
 SRC_OFFSET, DST_OFFSET, SIZES, SRC_STRIDES, DST_STRIDES = 0, 1, slice(2, 6), slice(6, 10), slice(10, 14)
-CHUNK_START = 15
-CHUNK = 16                    # consecutive innermost elements an invocation copies (raster.comp)
 # the element code of a plan's source as raster.comp's texel variants fetch it (texel.py)
 SOURCE_TEXELS = {"f32-f16": "f32", "f16-f32": "f16"}
-
-
-def chunked(table: np.ndarray) -> tuple[np.ndarray, int]:
-    """The table with each row's chunk start (chunks of the rows before; a chunk is up to CHUNK
-    consecutive elements of the innermost dimension) and the dispatch's chunk count."""
-    rows = table.astype(np.int64)
-    chunks = np.prod(rows[:, 2:5], axis=1) * -(-rows[:, 5] // CHUNK)
-    rows[:, CHUNK_START] = np.cumsum(chunks) - chunks
-    return rows.astype(np.int32), int(chunks.sum())
 
 
 def _touched(table: np.ndarray, offset: int, strides: slice) -> tuple[int, int]:
