@@ -24,6 +24,7 @@ import onnx
 import pytest
 
 import gpu_infer
+from gpu_infer.backends.vulkan.texel import enabled_by_env
 from helpers import CLS_MODEL, DET_MODEL, rel_err, text_image
 from test_models import LIGHT_MODELS, softmax_bound, with_softmax_logits
 
@@ -140,7 +141,7 @@ def test_det_640_strict_on_gpu(backend, precision):
 # 128 MiB): the GEMM reads them through texel buffers (vulkan/texel.py, up to maxTexelBufferElements);
 # with texel reads off (GPU_INFER_VK_TEXEL=0) Vulkan refuses them with a DeviceError naming the limit
 VK_ONE_BUFFER_TOO_SMALL = {"light_bvlc_alexnet", "light_vgg19", "light_zfnet512"}
-VK_TEXEL_OFF = os.environ.get("GPU_INFER_VK_TEXEL", "1") == "0"
+VK_TEXEL_OFF = not enabled_by_env()
 
 
 def light_params():

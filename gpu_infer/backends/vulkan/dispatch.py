@@ -38,7 +38,7 @@ class VKDispatch:
                 variant += ".tx"
             else:
                 modes = "".join("r" if m in TEXEL_MODES else m for m in modes)
-        self.stem, self.variant, self.modes, self.texel = stem, variant, modes, texel
+        self.stem, self.variant, self.modes = stem, variant, modes
         limit = rt.limits["max_storage_buffer_range"]
         for ref, mode in zip(self.refs, modes):
             if mode in "rw" and ref.bound_bytes > limit:

@@ -43,7 +43,6 @@ class TexelSupport:
     """The device's texel-buffer limits and the formats it can fetch from a uniform texel buffer."""
 
     def __init__(self, vk: Any, physical: Any, limits: Any):
-        self.vk = vk
         self.max_texels = int(limits.maxTexelBufferElements)
         self.offset_alignment = max(int(limits.minTexelBufferOffsetAlignment), 1)
         bit = vk.VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT
